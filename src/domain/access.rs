@@ -1,0 +1,254 @@
+//! Who reaches what: the one place where reach is decided.
+//!
+//! Every handler, page and API route asks these functions; storage applies
+//! the answer as a filter. A record outside an actor's read reach is treated
+//! as if it did not exist (404), never shown.
+//!
+//! The rules, from PRODUCT.md:
+//! - `admin` manages set-up: the org tree, people and accounts, everywhere.
+//! - `gm` reads everything.
+//! - `manager` reaches the subtree of their own unit; they may add units below
+//!   it and manage its people, but not rename, move or close their own unit.
+//! - `sales` reaches their own person record and sees their own unit.
+//! - `sales_admin` reads the whole company (they enter everyone's orders).
+//! - `hr` manages people data everywhere and reads the org tree.
+//! - the audit log is read by `admin` and `gm` only.
+
+use super::org::{OrgTree, UnitId};
+use super::role::Role;
+
+/// Database id of a person.
+pub type PersonId = i64;
+
+/// The signed-in user, as the rules need them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: i64,
+    pub username: String,
+    pub role: Role,
+    /// The person record of this user; `admin` may have none.
+    pub person_id: Option<PersonId>,
+    /// The unit of that person.
+    pub unit_id: Option<UnitId>,
+}
+
+/// The part of the company an actor reaches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    Nothing,
+    /// Only the actor's own person record.
+    Own(PersonId),
+    /// One unit, without what lies below it.
+    Unit(UnitId),
+    /// A unit and everything below it.
+    Subtree(UnitId),
+    /// Everything below a unit, the unit itself excluded.
+    Below(UnitId),
+    All,
+}
+
+impl Reach {
+    /// Does this reach include a record that belongs to `unit` (and, for
+    /// people, is `person`)?
+    pub fn covers(self, tree: &OrgTree, unit: UnitId, person: Option<PersonId>) -> bool {
+        match self {
+            Reach::Nothing => false,
+            Reach::All => true,
+            Reach::Own(me) => person == Some(me),
+            Reach::Unit(u) => person.is_none() && unit == u,
+            Reach::Subtree(root) => tree.is_within(unit, root),
+            Reach::Below(root) => unit != root && tree.is_within(unit, root),
+        }
+    }
+
+    /// The set of units this reach spans, `None` meaning all of them.
+    /// Used to filter list queries.
+    pub fn units(self, tree: &OrgTree) -> Option<Vec<UnitId>> {
+        match self {
+            Reach::All => None,
+            Reach::Nothing | Reach::Own(_) => Some(Vec::new()),
+            Reach::Unit(u) => Some(vec![u]),
+            Reach::Subtree(root) => Some(tree.subtree(root).into_iter().collect()),
+            Reach::Below(root) => Some(
+                tree.subtree(root)
+                    .into_iter()
+                    .filter(|u| *u != root)
+                    .collect(),
+            ),
+        }
+    }
+}
+
+impl Actor {
+    fn own_subtree(&self) -> Reach {
+        self.unit_id.map_or(Reach::Nothing, Reach::Subtree)
+    }
+
+    /// Units the actor may see.
+    pub fn units_read(&self) -> Reach {
+        match self.role {
+            Role::Admin | Role::Gm | Role::SalesAdmin | Role::Hr => Reach::All,
+            Role::Manager => self.own_subtree(),
+            Role::Sales => self.unit_id.map_or(Reach::Nothing, Reach::Unit),
+        }
+    }
+
+    /// Units under which the actor may add a new unit.
+    pub fn units_add_under(&self) -> Reach {
+        match self.role {
+            Role::Admin => Reach::All,
+            Role::Manager => self.own_subtree(),
+            _ => Reach::Nothing,
+        }
+    }
+
+    /// May the actor create a top-level unit (a new company root)?
+    pub fn may_add_root_unit(&self) -> bool {
+        self.role == Role::Admin
+    }
+
+    /// Existing units the actor may rename, move or deactivate.
+    pub fn units_write(&self) -> Reach {
+        match self.role {
+            Role::Admin => Reach::All,
+            Role::Manager => self.unit_id.map_or(Reach::Nothing, Reach::Below),
+            _ => Reach::Nothing,
+        }
+    }
+
+    /// People the actor may see.
+    pub fn people_read(&self) -> Reach {
+        match self.role {
+            Role::Admin | Role::Gm | Role::SalesAdmin | Role::Hr => Reach::All,
+            Role::Manager => self.own_subtree(),
+            Role::Sales => self.person_id.map_or(Reach::Nothing, Reach::Own),
+        }
+    }
+
+    /// Units in which the actor may add, change or deactivate people.
+    /// A manager cannot change their own record (their role, say).
+    pub fn people_write(&self) -> Reach {
+        match self.role {
+            Role::Admin | Role::Hr => Reach::All,
+            Role::Manager => self.own_subtree(),
+            _ => Reach::Nothing,
+        }
+    }
+
+    /// May the actor change this person? Combines the unit reach with the
+    /// rule that nobody but admin and hr edits their own record.
+    pub fn may_write_person(&self, tree: &OrgTree, unit: UnitId, person: PersonId) -> bool {
+        let own = self.person_id == Some(person);
+        self.people_write().covers(tree, unit, None)
+            && (!own || matches!(self.role, Role::Admin | Role::Hr))
+    }
+
+    /// Roles the actor may give to a person or account.
+    pub fn may_assign_role(&self, role: Role) -> bool {
+        match self.role {
+            Role::Admin => true,
+            Role::Hr => role != Role::Admin,
+            Role::Manager => matches!(role, Role::Sales | Role::Manager),
+            _ => false,
+        }
+    }
+
+    /// The audit log: admin and gm.
+    pub fn may_read_audit(&self) -> bool {
+        matches!(self.role, Role::Admin | Role::Gm)
+    }
+
+    /// Account administration: reset other users' passwords, list accounts.
+    pub fn may_manage_accounts(&self) -> bool {
+        self.role == Role::Admin
+    }
+
+    /// Imports of people: those who may add people somewhere.
+    pub fn may_import_people(&self) -> bool {
+        self.people_write() != Reach::Nothing
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::org::UnitNode;
+
+    fn tree() -> OrgTree {
+        let n = |id, parent, code: &str| UnitNode {
+            id,
+            parent,
+            code: code.into(),
+            name: code.into(),
+            active: true,
+        };
+        OrgTree::new([
+            n(1, None, "HQ"),
+            n(2, Some(1), "HD"),
+            n(3, Some(2), "HD1"),
+            n(4, Some(1), "HN"),
+        ])
+    }
+
+    fn actor(role: Role, person: Option<PersonId>, unit: Option<UnitId>) -> Actor {
+        Actor {
+            user_id: 1,
+            username: "u".into(),
+            role,
+            person_id: person,
+            unit_id: unit,
+        }
+    }
+
+    #[test]
+    fn manager_reaches_own_subtree_only() {
+        let t = tree();
+        let m = actor(Role::Manager, Some(10), Some(2));
+        assert!(m.people_read().covers(&t, 3, Some(11)));
+        assert!(!m.people_read().covers(&t, 4, Some(12)));
+        assert!(m.units_add_under().covers(&t, 2, None));
+        // May not rename or move the region they head, only what is below it.
+        assert!(!m.units_write().covers(&t, 2, None));
+        assert!(m.units_write().covers(&t, 3, None));
+        assert!(!m.may_write_person(&t, 2, 10));
+        assert!(m.may_write_person(&t, 3, 11));
+    }
+
+    #[test]
+    fn salesperson_reaches_only_their_own_record() {
+        let t = tree();
+        let s = actor(Role::Sales, Some(11), Some(3));
+        assert!(s.people_read().covers(&t, 3, Some(11)));
+        assert!(!s.people_read().covers(&t, 3, Some(12)));
+        assert_eq!(s.people_write(), Reach::Nothing);
+        assert!(!s.may_read_audit());
+    }
+
+    #[test]
+    fn gm_reads_all_but_sets_up_nothing() {
+        let t = tree();
+        let g = actor(Role::Gm, Some(1), Some(1));
+        assert!(g.people_read().covers(&t, 4, Some(99)));
+        assert_eq!(g.units_write(), Reach::Nothing);
+        assert!(g.may_read_audit());
+    }
+
+    #[test]
+    fn role_assignment_cannot_escalate() {
+        let hr = actor(Role::Hr, Some(5), Some(1));
+        assert!(hr.may_assign_role(Role::Gm));
+        assert!(!hr.may_assign_role(Role::Admin));
+        let m = actor(Role::Manager, Some(10), Some(2));
+        assert!(m.may_assign_role(Role::Sales));
+        assert!(!m.may_assign_role(Role::Hr));
+        assert!(!actor(Role::Sales, None, None).may_assign_role(Role::Sales));
+    }
+
+    #[test]
+    fn manager_without_a_unit_reaches_nothing() {
+        let t = tree();
+        let m = actor(Role::Manager, None, None);
+        assert!(!m.people_read().covers(&t, 1, Some(1)));
+        assert_eq!(m.people_read().units(&t), Some(vec![]));
+    }
+}

@@ -1,0 +1,23 @@
+//! Domain rules of Mubiao, as plain Rust with no I/O.
+//!
+//! Everything here can be unit-tested without a database or a web server:
+//! roles and who may reach what ([`access`]), the org tree ([`org`]) and the
+//! validation of the data people type in ([`person`]).
+
+pub mod access;
+pub mod org;
+pub mod person;
+pub mod role;
+
+/// What a field should have held, in both UI languages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Expected {
+    pub en: &'static str,
+    pub zh: &'static str,
+}
+
+impl Expected {
+    pub const fn new(en: &'static str, zh: &'static str) -> Self {
+        Expected { en, zh }
+    }
+}

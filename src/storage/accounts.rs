@@ -1,0 +1,550 @@
+//! Accounts: passwords (argon2id), sessions, personal API tokens and the
+//! throttling of failed logins.
+
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use argon2::Argon2;
+use base64::Engine as _;
+use chrono::{DateTime, Duration, Utc};
+use rand::Rng;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set,
+    TransactionTrait,
+};
+use serde::Serialize;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use super::entity::{api_token, login_throttle, person, session, user};
+use super::{audit, Db, Error, Result};
+use crate::domain::access::Actor;
+use crate::domain::role::Role;
+
+/// How long a browser session lasts.
+pub const SESSION_DAYS: i64 = 7;
+/// Failed logins allowed within [`THROTTLE_WINDOW_MIN`] before a lock.
+pub const MAX_FAILURES: i32 = 5;
+pub const THROTTLE_WINDOW_MIN: i64 = 15;
+/// How long a username stays locked after too many failures.
+pub const LOCK_MIN: i64 = 15;
+/// Passwords chosen by users must be at least this long.
+pub const MIN_PASSWORD_LEN: usize = 8;
+
+/// Hashes a password with argon2id and a fresh salt. Slow on purpose: call
+/// it from `spawn_blocking` in request handlers.
+pub fn hash_password(password: &str) -> Result<String> {
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| Error::Db(sea_orm::DbErr::Custom(format!("password hashing failed: {e}"))))
+}
+
+/// True when `password` matches the stored PHC string.
+pub fn verify_password(hash: &str, password: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// A random secret, URL-safe, 256 bits.
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Sessions and API tokens are stored by their SHA-256 only.
+pub fn token_hash(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Checks a new password against the minimum policy.
+pub fn check_new_password(password: &str) -> Result<()> {
+    if password.chars().count() < MIN_PASSWORD_LEN {
+        return Err(Error::invalid(
+            "password",
+            format!("at least {MIN_PASSWORD_LEN} characters"),
+            format!("至少 {MIN_PASSWORD_LEN} 个字符"),
+        ));
+    }
+    Ok(())
+}
+
+/// Builds the actor of a user: their role, person and unit.
+async fn actor_of(db: &Db, u: &user::Model) -> Result<Actor> {
+    let role: Role = u
+        .role
+        .parse()
+        .map_err(|_| Error::Db(sea_orm::DbErr::Custom(format!("unknown role {}", u.role))))?;
+    let unit_id = match u.person_id {
+        Some(pid) => person::Entity::find_by_id(pid)
+            .one(db)
+            .await?
+            .map(|p| p.unit_id),
+        None => None,
+    };
+    Ok(Actor {
+        user_id: u.id,
+        username: u.username.clone(),
+        role,
+        person_id: u.person_id,
+        unit_id,
+    })
+}
+
+/// A signed-in user with what pages need to show about them.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub actor: Actor,
+    pub user: user::Model,
+    /// Only for cookie sessions: the token every write must carry.
+    pub csrf_token: Option<String>,
+}
+
+/// A new session: the cookie value (shown once) and its CSRF token.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub token: String,
+    pub csrf_token: String,
+    pub signed_in: SignedIn,
+}
+
+/// Checks a username and password, honouring the throttle. Wrong username
+/// and wrong password give the same answer.
+pub async fn login(db: &Db, username: &str, password: &str) -> Result<NewSession> {
+    let key = username.trim().to_lowercase();
+    let now = Utc::now();
+    if let Some(t) = login_throttle::Entity::find_by_id(key.clone()).one(db).await? {
+        if let Some(until) = t.locked_until.filter(|u| *u > now) {
+            return Err(Error::Throttled((until - now).num_seconds().max(1)));
+        }
+    }
+    let found = user::Entity::find()
+        .filter(user::Column::Username.eq(username.trim()))
+        .filter(user::Column::Active.eq(true))
+        .one(db)
+        .await?;
+    let hash = found.as_ref().map(|u| u.password_hash.clone());
+    let pw = password.to_owned();
+    // Verify even for an unknown user, so timing does not tell which it was.
+    let ok = tokio::task::spawn_blocking(move || match hash {
+        Some(h) => verify_password(&h, &pw),
+        None => {
+            let _ = verify_password(&DUMMY_HASH, &pw);
+            false
+        }
+    })
+    .await
+    .unwrap_or(false);
+    let Some(u) = found.filter(|_| ok) else {
+        note_failure(db, &key, now).await?;
+        return Err(Error::Unauthenticated);
+    };
+    login_throttle::Entity::delete_by_id(key).exec(db).await?;
+    let token = random_token();
+    let csrf_token = random_token();
+    session::ActiveModel {
+        id_hash: Set(token_hash(&token)),
+        user_id: Set(u.id),
+        csrf_token: Set(csrf_token.clone()),
+        created_at: Set(now),
+        expires_at: Set(now + Duration::days(SESSION_DAYS)),
+    }
+    .insert(db)
+    .await?;
+    let actor = actor_of(db, &u).await?;
+    Ok(NewSession {
+        token,
+        csrf_token: csrf_token.clone(),
+        signed_in: SignedIn {
+            actor,
+            user: u,
+            csrf_token: Some(csrf_token),
+        },
+    })
+}
+
+/// A real argon2id hash, verified against for unknown users.
+static DUMMY_HASH: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| hash_password(&random_token()).unwrap_or_default());
+
+async fn note_failure(db: &Db, key: &str, now: DateTime<Utc>) -> Result<()> {
+    let window = Duration::minutes(THROTTLE_WINDOW_MIN);
+    match login_throttle::Entity::find_by_id(key.to_owned()).one(db).await? {
+        Some(t) => {
+            let fresh = now - t.first_failure_at > window;
+            let failures = if fresh { 1 } else { t.failures + 1 };
+            let mut am = t.into_active_model();
+            if fresh {
+                am.first_failure_at = Set(now);
+            }
+            am.failures = Set(failures);
+            am.locked_until = Set(
+                (failures >= MAX_FAILURES).then(|| now + Duration::minutes(LOCK_MIN)),
+            );
+            am.update(db).await?;
+        }
+        None => {
+            login_throttle::ActiveModel {
+                username: Set(key.to_owned()),
+                failures: Set(1),
+                first_failure_at: Set(now),
+                locked_until: Set(None),
+            }
+            .insert(db)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// The user behind a session cookie, if the session is live.
+pub async fn from_session(db: &Db, token: &str) -> Result<Option<SignedIn>> {
+    let Some(s) = session::Entity::find_by_id(token_hash(token)).one(db).await? else {
+        return Ok(None);
+    };
+    if s.expires_at <= Utc::now() {
+        session::Entity::delete_by_id(s.id_hash).exec(db).await?;
+        return Ok(None);
+    }
+    let Some(u) = user::Entity::find_by_id(s.user_id)
+        .filter(user::Column::Active.eq(true))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let actor = actor_of(db, &u).await?;
+    Ok(Some(SignedIn {
+        actor,
+        user: u,
+        csrf_token: Some(s.csrf_token),
+    }))
+}
+
+/// The user behind a bearer token, if it is valid and not revoked.
+pub async fn from_api_token(db: &Db, token: &str) -> Result<Option<SignedIn>> {
+    let Some(t) = api_token::Entity::find()
+        .filter(api_token::Column::TokenHash.eq(token_hash(token)))
+        .filter(api_token::Column::RevokedAt.is_null())
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let Some(u) = user::Entity::find_by_id(t.user_id)
+        .filter(user::Column::Active.eq(true))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let mut am = t.into_active_model();
+    am.last_used_at = Set(Some(Utc::now()));
+    am.update(db).await?;
+    let actor = actor_of(db, &u).await?;
+    Ok(Some(SignedIn {
+        actor,
+        user: u,
+        csrf_token: None,
+    }))
+}
+
+pub async fn logout(db: &Db, token: &str) -> Result<()> {
+    session::Entity::delete_by_id(token_hash(token))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Creates an account. `actor` is `None` for the CLI and the demo loader.
+pub async fn create_user(
+    db: &Db,
+    actor: Option<&Actor>,
+    username: &str,
+    password: &str,
+    role: Role,
+    person_id: Option<i64>,
+) -> Result<user::Model> {
+    let hash = hash_blocking(password).await?;
+    create_user_with_hash(db, actor, username, &hash, role, person_id).await
+}
+
+/// Hashes on the blocking pool, off the request threads.
+pub async fn hash_blocking(password: &str) -> Result<String> {
+    let pw = password.to_owned();
+    tokio::task::spawn_blocking(move || hash_password(&pw))
+        .await
+        .map_err(|e| Error::Db(sea_orm::DbErr::Custom(e.to_string())))?
+}
+
+/// Validates a username: 2–64 letters, digits, `.`, `-`, `_`.
+pub fn check_username(username: &str) -> Result<&str> {
+    let u = username.trim();
+    let ok = (2..=64).contains(&u.len())
+        && u
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
+    if ok {
+        Ok(u)
+    } else {
+        Err(Error::invalid(
+            "username",
+            "2 to 64 letters, digits, '.', '-' or '_'",
+            "2 到 64 个字母、数字、'.'、'-' 或 '_'",
+        ))
+    }
+}
+
+pub async fn create_user_with_hash<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    actor: Option<&Actor>,
+    username: &str,
+    hash: &str,
+    role: Role,
+    person_id: Option<i64>,
+) -> Result<user::Model> {
+    let username = check_username(username)?;
+    if user::Entity::find()
+        .filter(user::Column::Username.eq(username))
+        .one(conn)
+        .await?
+        .is_some()
+    {
+        return Err(Error::invalid(
+            "username",
+            "this username is taken",
+            "该用户名已被使用",
+        ));
+    }
+    let now = Utc::now();
+    let u = user::ActiveModel {
+        username: Set(username.to_owned()),
+        password_hash: Set(hash.to_owned()),
+        role: Set(role.code().to_owned()),
+        person_id: Set(person_id),
+        locale: Set(None),
+        active: Set(true),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    audit::record(
+        conn,
+        actor,
+        "create",
+        "user",
+        username,
+        None,
+        Some(json!({"username": username, "role": role.code(), "person_id": person_id})),
+    )
+    .await?;
+    Ok(u)
+}
+
+/// Sets a password: one's own after checking the old one, or anyone's by
+/// admin (`old` is then not asked for) and by the CLI (`actor` `None`).
+pub async fn set_password(
+    db: &Db,
+    actor: Option<&Actor>,
+    username: &str,
+    old: Option<&str>,
+    new: &str,
+) -> Result<()> {
+    check_new_password(new)?;
+    let u = user::Entity::find()
+        .filter(user::Column::Username.eq(username))
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let own = actor.is_some_and(|a| a.user_id == u.id);
+    match actor {
+        Some(a) if !own && !a.may_manage_accounts() => return Err(Error::NotFound),
+        _ => {}
+    }
+    if own {
+        let old = old.unwrap_or_default().to_owned();
+        let hash = u.password_hash.clone();
+        let ok = tokio::task::spawn_blocking(move || verify_password(&hash, &old))
+            .await
+            .unwrap_or(false);
+        if !ok {
+            return Err(Error::invalid(
+                "old_password",
+                "the current password is wrong",
+                "当前密码不正确",
+            ));
+        }
+    }
+    let hash = hash_blocking(new).await?;
+    let txn = db.begin().await?;
+    let uid = u.id;
+    let mut am = u.into_active_model();
+    am.password_hash = Set(hash);
+    am.updated_at = Set(Utc::now());
+    am.update(&txn).await?;
+    // A reset by someone else ends the user's sessions everywhere.
+    if !own {
+        session::Entity::delete_many()
+            .filter(session::Column::UserId.eq(uid))
+            .exec(&txn)
+            .await?;
+    }
+    let action = if own { "password_change" } else { "password_reset" };
+    audit::record(&txn, actor, action, "user", username, None, None).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The UI language chosen by the user; `None` follows the browser.
+pub async fn set_locale(db: &Db, actor: &Actor, locale: Option<&str>) -> Result<()> {
+    let u = user::Entity::find_by_id(actor.user_id)
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let mut am = u.into_active_model();
+    am.locale = Set(locale.map(str::to_owned));
+    am.update(db).await?;
+    Ok(())
+}
+
+/// A token as listed; the secret itself is only shown once, at creation.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct TokenView {
+    pub id: i64,
+    pub name: String,
+    pub prefix: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl From<api_token::Model> for TokenView {
+    fn from(t: api_token::Model) -> Self {
+        TokenView {
+            id: t.id,
+            name: t.name,
+            prefix: t.prefix,
+            created_at: t.created_at,
+            last_used_at: t.last_used_at,
+            revoked_at: t.revoked_at,
+        }
+    }
+}
+
+/// Creates a personal API token for `user_id`; returns the secret once.
+pub async fn create_token(
+    db: &Db,
+    actor: Option<&Actor>,
+    user_id: i64,
+    name: &str,
+) -> Result<(String, TokenView)> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 64 {
+        return Err(Error::invalid(
+            "name",
+            "1 to 64 characters",
+            "1 到 64 个字符",
+        ));
+    }
+    let secret = format!("mbt_{}", random_token());
+    let txn = db.begin().await?;
+    let t = api_token::ActiveModel {
+        user_id: Set(user_id),
+        name: Set(name.to_owned()),
+        token_hash: Set(token_hash(&secret)),
+        prefix: Set(secret.chars().take(10).collect()),
+        created_at: Set(Utc::now()),
+        last_used_at: Set(None),
+        revoked_at: Set(None),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        actor,
+        "create",
+        "api_token",
+        &t.id.to_string(),
+        None,
+        Some(json!({"name": name, "user_id": user_id})),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok((secret, t.into()))
+}
+
+/// The actor's own tokens, newest first.
+pub async fn list_tokens(db: &Db, actor: &Actor) -> Result<Vec<TokenView>> {
+    Ok(api_token::Entity::find()
+        .filter(api_token::Column::UserId.eq(actor.user_id))
+        .order_by_desc(api_token::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect())
+}
+
+/// Revokes one of the actor's own tokens.
+pub async fn revoke_token(db: &Db, actor: &Actor, id: i64) -> Result<()> {
+    let t = api_token::Entity::find_by_id(id)
+        .filter(api_token::Column::UserId.eq(actor.user_id))
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound)?;
+    if t.revoked_at.is_some() {
+        return Ok(());
+    }
+    let txn = db.begin().await?;
+    let mut am = t.into_active_model();
+    am.revoked_at = Set(Some(Utc::now()));
+    am.update(&txn).await?;
+    audit::record(&txn, Some(actor), "revoke", "api_token", &id.to_string(), None, None).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Looks a user up by name, for the CLI.
+pub async fn find_user(db: &Db, username: &str) -> Result<Option<user::Model>> {
+    Ok(user::Entity::find()
+        .filter(user::Column::Username.eq(username))
+        .one(db)
+        .await?)
+}
+
+/// An account as listed for admin.
+#[derive(Debug, Clone, Serialize)]
+pub struct UserView {
+    pub username: String,
+    pub role: String,
+    pub person_id: Option<i64>,
+    pub active: bool,
+}
+
+/// All accounts, for admin's account page.
+pub async fn list_users(db: &Db, actor: &Actor) -> Result<Vec<UserView>> {
+    if !actor.may_manage_accounts() {
+        return Err(Error::Forbidden);
+    }
+    Ok(user::Entity::find()
+        .order_by_asc(user::Column::Username)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| UserView {
+            username: u.username,
+            role: u.role,
+            person_id: u.person_id,
+            active: u.active,
+        })
+        .collect())
+}

@@ -1,0 +1,10 @@
+//! SeaORM entities: one module per table. Relations are expressed in the
+//! queries of the storage modules; the entities only map rows.
+
+pub mod api_token;
+pub mod audit_entry;
+pub mod login_throttle;
+pub mod person;
+pub mod session;
+pub mod unit;
+pub mod user;

@@ -1,0 +1,174 @@
+//! Storage: one set of queries for SQLite and PostgreSQL through SeaORM.
+//!
+//! Operations that change data take the acting user and check their reach
+//! with [`crate::domain::access`] before touching a row, write the audit log
+//! in the same transaction, and return [`Error`] for the web layer to map.
+
+pub mod accounts;
+pub mod audit;
+pub mod entity;
+pub mod migration;
+pub mod org;
+
+use std::time::Duration;
+
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+use sea_orm_migration::MigratorTrait;
+
+pub use sea_orm::DatabaseConnection as Db;
+
+/// Which engine a URL points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+impl Engine {
+    pub fn of(url: &str) -> Option<Engine> {
+        if url.starts_with("sqlite:") {
+            Some(Engine::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Some(Engine::Postgres)
+        } else {
+            None
+        }
+    }
+}
+
+/// The path of a `sqlite://PATH` or `sqlite:PATH` URL, without query.
+pub fn sqlite_path(url: &str) -> Option<&str> {
+    let rest = url.strip_prefix("sqlite:")?;
+    let rest = rest.strip_prefix("//").unwrap_or(rest);
+    Some(rest.split('?').next().unwrap_or(rest))
+}
+
+/// Connects and runs pending migrations. A SQLite file is created when
+/// missing; every pooled SQLite connection gets WAL, a busy timeout and
+/// foreign keys.
+pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
+    let engine = Engine::of(url).ok_or_else(|| {
+        DbErr::Custom(format!(
+            "unsupported database URL (expected sqlite://PATH or postgres://…): {}",
+            redact_url(url)
+        ))
+    })?;
+    let mut opts = ConnectOptions::new(url.to_owned());
+    opts.sqlx_logging(false)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(30));
+    match engine {
+        Engine::Sqlite => {
+            opts.max_connections(8).min_connections(1);
+            opts.map_sqlx_sqlite_opts(|o| {
+                use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+                o.create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .busy_timeout(Duration::from_secs(10))
+                    .foreign_keys(true)
+            });
+        }
+        Engine::Postgres => {
+            opts.max_connections(16);
+        }
+    }
+    let db = Database::connect(opts).await?;
+    migration::Migrator::up(&db, None).await?;
+    Ok(db)
+}
+
+/// A URL fit for logs: the password, if any, replaced by `***`.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.find(':') {
+                Some(c) => format!("{}{}:***{}", &url[..s + 3], &creds[..c], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// One field that was wrong, and what was expected.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+    /// The same message in Chinese, for pages and Chinese-speaking callers.
+    pub message_zh: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, en: impl Into<String>, zh: impl Into<String>) -> Self {
+        FieldError {
+            field: field.into(),
+            message: en.into(),
+            message_zh: zh.into(),
+        }
+    }
+
+    pub fn expected(field: impl Into<String>, e: crate::domain::Expected) -> Self {
+        FieldError::new(field, e.en, e.zh)
+    }
+}
+
+/// Why a storage operation did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Missing, or outside the actor's reach: the two are not told apart.
+    #[error("not found")]
+    NotFound,
+    /// Visible to the actor, but they may not change it.
+    #[error("not allowed")]
+    Forbidden,
+    /// The input broke a rule; nothing was written.
+    #[error("invalid input")]
+    Invalid(Vec<FieldError>),
+    /// Wrong username or password: one answer for both.
+    #[error("wrong username or password")]
+    Unauthenticated,
+    /// Too many failed logins; retry after the given seconds.
+    #[error("too many attempts")]
+    Throttled(i64),
+    #[error("database error: {0}")]
+    Db(#[from] DbErr),
+}
+
+impl Error {
+    pub fn invalid(field: &str, en: impl Into<String>, zh: impl Into<String>) -> Self {
+        Error::Invalid(vec![FieldError::new(field, en, zh)])
+    }
+
+    pub fn expected(field: &str, e: crate::domain::Expected) -> Self {
+        Error::Invalid(vec![FieldError::expected(field, e)])
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_never_reach_the_log() {
+        assert_eq!(
+            redact_url("postgres://app:s3cret@db:5432/mubiao"),
+            "postgres://app:***@db:5432/mubiao"
+        );
+        assert_eq!(
+            redact_url("postgres://root@127.0.0.1/test"),
+            "postgres://root@127.0.0.1/test"
+        );
+    }
+
+    #[test]
+    fn sqlite_paths() {
+        assert_eq!(sqlite_path("sqlite://mubiao.db"), Some("mubiao.db"));
+        assert_eq!(sqlite_path("sqlite:///tmp/x.db?mode=rwc"), Some("/tmp/x.db"));
+        assert_eq!(sqlite_path("postgres://x"), None);
+    }
+}
