@@ -9,5 +9,9 @@
 //! - [`web`]: HTML pages and the JSON API on axum.
 //! - [`demo`]: the demo company; [`config`]: layered configuration.
 
+pub mod config;
+pub mod demo;
 pub mod domain;
 pub mod storage;
+pub mod transfer;
+pub mod web;

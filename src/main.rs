@@ -1,1 +1,343 @@
-fn main() {}
+//! The `mubiao` command: serve the app, load the demo, manage users,
+//! migrate, back up.
+
+use std::io::{BufRead, IsTerminal};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Args, Parser, Subcommand};
+use mubiao::config::{self, FileConfig};
+use mubiao::domain::role::Role;
+use mubiao::storage::{self, accounts, Engine};
+use mubiao::web::{self, AppState, WebSettings};
+
+/// Mubiao (目标): sales target management.
+#[derive(Parser)]
+#[command(version, about, long_about = None)]
+struct Cli {
+    /// Database URL: sqlite://PATH (created when missing) or postgres://USER@HOST/DB
+    /// [default: sqlite://mubiao.db]
+    #[arg(long, global = true, env = "MUBIAO_DATABASE_URL")]
+    database: Option<String>,
+
+    /// Configuration file [default: mubiao.toml, if present]
+    #[arg(long, global = true, env = "MUBIAO_CONFIG")]
+    config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server (pages and JSON API)
+    Serve(ServeArgs),
+    /// Load the demo company into an empty database
+    Demo,
+    /// Apply pending database migrations and exit
+    Migrate,
+    /// Write a consistent copy of a running SQLite database to FILE
+    Backup {
+        /// Where to write the copy; must not exist yet
+        file: PathBuf,
+    },
+    /// Manage login accounts
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// Address to listen on [default: 127.0.0.1:8080]
+    #[arg(long, env = "MUBIAO_LISTEN")]
+    listen: Option<String>,
+    /// Load the demo company when the database is empty
+    #[arg(long, env = "MUBIAO_DEMO")]
+    demo: bool,
+    /// Mark cookies Secure (set when served behind https)
+    #[arg(long, env = "MUBIAO_SECURE_COOKIES")]
+    secure_cookies: bool,
+    /// Company time zone for display [default: Asia/Shanghai]
+    #[arg(long, env = "MUBIAO_TIME_ZONE")]
+    time_zone: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account; the password is asked for (or read from stdin)
+    Add {
+        username: String,
+        /// admin, gm, manager, sales, sales_admin or hr
+        #[arg(long, default_value = "admin")]
+        role: String,
+        /// Link the account to this person (工号)
+        #[arg(long)]
+        employee_no: Option<String>,
+        /// Read the password from the first line of stdin
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Set a user's password and end their sessions
+    Passwd {
+        username: String,
+        /// Read the password from the first line of stdin
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Create a personal API token for a user and print it
+    Token {
+        username: String,
+        /// What the token is for
+        #[arg(long, default_value = "cli")]
+        name: String,
+    },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging();
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("MUBIAO_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn,sea_orm_migration=warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    let config_path = cli
+        .config
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(config::DEFAULT_CONFIG_FILE));
+    let file = FileConfig::load(&config_path, cli.config.is_some())?;
+    let url = config::pick(
+        cli.database.clone(),
+        file.database_url.clone(),
+        config::DEFAULT_DATABASE_URL.to_owned(),
+    );
+    let redacted = storage::redact_url(&url);
+    let connect = || async {
+        storage::connect(&url)
+            .await
+            .map_err(|e| format!("cannot open database {redacted}: {e}"))
+    };
+    match cli.command {
+        Command::Serve(args) => serve(args, &file, connect().await?, &redacted).await,
+        Command::Demo => {
+            let db = connect().await?;
+            if mubiao::demo::load(&db).await.map_err(|e| e.to_string())? {
+                println!("demo company loaded into {redacted}");
+                print_demo_logins();
+            } else {
+                println!("{redacted} already holds data; the demo was not loaded");
+            }
+            Ok(())
+        }
+        Command::Migrate => {
+            connect().await?;
+            println!("{redacted}: migrations applied");
+            Ok(())
+        }
+        Command::Backup { file } => backup(&url, connect().await?, &file).await,
+        Command::User(cmd) => user(cmd, connect().await?).await,
+    }
+}
+
+fn print_demo_logins() {
+    println!("demo logins (password \"{}\"):", mubiao::demo::DEMO_PASSWORD);
+    for l in mubiao::demo::DEMO_LOGINS.iter() {
+        println!("  {:<12} {}", l.username, l.who);
+    }
+}
+
+async fn serve(
+    args: ServeArgs,
+    file: &FileConfig,
+    db: storage::Db,
+    redacted: &str,
+) -> Result<(), String> {
+    let listen = config::pick(args.listen, file.listen.clone(), config::DEFAULT_LISTEN.into());
+    let tz_name = config::pick(
+        args.time_zone,
+        file.time_zone.clone(),
+        "Asia/Shanghai".to_owned(),
+    );
+    let settings = WebSettings {
+        time_zone: config::time_zone(&tz_name)?,
+        secure_cookies: args.secure_cookies || file.secure_cookies.unwrap_or(false),
+        max_upload_bytes: file.max_upload_mb.unwrap_or(10) * 1024 * 1024,
+        show_demo_logins: args.demo,
+    };
+    if args.demo {
+        match mubiao::demo::load(&db).await {
+            Ok(true) => tracing::info!("demo company loaded"),
+            Ok(false) => tracing::info!("database not empty; demo not loaded"),
+            Err(e) => return Err(format!("loading the demo failed: {e}")),
+        }
+        print_demo_logins();
+    }
+    let listener = tokio::net::TcpListener::bind(&listen)
+        .await
+        .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    println!("Mubiao serving http://{addr}/ on {redacted}");
+    let state = AppState {
+        db,
+        settings: Arc::new(settings),
+    };
+    web::serve(listener, state, shutdown_signal())
+        .await
+        .map_err(|e| e.to_string())?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Resolves on SIGTERM or Ctrl-C; requests in flight then finish.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+async fn backup(url: &str, db: storage::Db, target: &std::path::Path) -> Result<(), String> {
+    use sea_orm::ConnectionTrait;
+    if Engine::of(url) != Some(Engine::Sqlite) {
+        return Err(
+            "backup copies SQLite databases; for PostgreSQL use pg_dump (see the README)".into(),
+        );
+    }
+    if target.exists() {
+        return Err(format!("{} exists already; choose a new file", target.display()));
+    }
+    let path = target
+        .to_str()
+        .ok_or_else(|| "the backup path must be valid UTF-8".to_owned())?;
+    // VACUUM INTO writes a consistent snapshot while the server keeps running.
+    db.execute_unprepared(&format!("VACUUM INTO '{}'", path.replace('\'', "''")))
+        .await
+        .map_err(|e| format!("backup failed: {e}"))?;
+    println!("backup written to {}", target.display());
+    Ok(())
+}
+
+fn read_password(from_stdin: bool) -> Result<String, String> {
+    let pw = if from_stdin || !std::io::stdin().is_terminal() {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| e.to_string())?;
+        line.trim_end_matches(['\r', '\n']).to_owned()
+    } else {
+        let first = rpassword::prompt_password("Password: ").map_err(|e| e.to_string())?;
+        let again = rpassword::prompt_password("Again: ").map_err(|e| e.to_string())?;
+        if first != again {
+            return Err("the two passwords differ".into());
+        }
+        first
+    };
+    accounts::check_new_password(&pw).map_err(|_| {
+        format!(
+            "the password must have at least {} characters",
+            accounts::MIN_PASSWORD_LEN
+        )
+    })?;
+    Ok(pw)
+}
+
+async fn user(cmd: UserCommand, db: storage::Db) -> Result<(), String> {
+    match cmd {
+        UserCommand::Add {
+            username,
+            role,
+            employee_no,
+            password_stdin,
+        } => {
+            let role: Role = role
+                .parse()
+                .map_err(|_| format!("unknown role \"{role}\"; expected admin, gm, manager, sales, sales_admin or hr"))?;
+            let person_id = match employee_no {
+                Some(no) => Some(
+                    storage::org::person_id_by_employee_no(&db, &no)
+                        .await
+                        .map_err(|e| e.to_string())?
+                        .ok_or_else(|| format!("no person with employee no \"{no}\""))?,
+                ),
+                None => None,
+            };
+            let pw = read_password(password_stdin)?;
+            accounts::create_user(&db, None, &username, &pw, role, person_id)
+                .await
+                .map_err(describe)?;
+            println!("user {username} created with role {role}");
+        }
+        UserCommand::Passwd {
+            username,
+            password_stdin,
+        } => {
+            let pw = read_password(password_stdin)?;
+            accounts::set_password(&db, None, &username, None, &pw)
+                .await
+                .map_err(describe)?;
+            println!("password of {username} set; their sessions were ended");
+        }
+        UserCommand::Token { username, name } => {
+            let u = accounts::find_user(&db, &username)
+                .await
+                .map_err(describe)?
+                .ok_or_else(|| format!("no user \"{username}\""))?;
+            let (secret, _) = accounts::create_token(&db, None, u.id, &name)
+                .await
+                .map_err(describe)?;
+            println!("{secret}");
+        }
+    }
+    Ok(())
+}
+
+fn describe(e: storage::Error) -> String {
+    match e {
+        storage::Error::Invalid(fields) => fields
+            .iter()
+            .map(|f| format!("{}: {}", f.field, f.message))
+            .collect::<Vec<_>>()
+            .join("; "),
+        storage::Error::NotFound => "not found".into(),
+        other => other.to_string(),
+    }
+}

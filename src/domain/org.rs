@@ -140,7 +140,10 @@ pub fn validate_unit_code(code: &str) -> Result<&str, Expected> {
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
     {
-        return Err(Expected::new("letters, digits, '-' or '_' only", "只能包含字母、数字、'-' 或 '_'"));
+        return Err(Expected::new(
+            "letters, digits, '-' or '_' only",
+            "只能包含字母、数字、'-' 或 '_'",
+        ));
     }
     Ok(code)
 }

@@ -13,7 +13,10 @@ pub fn validate_employee_no(no: &str) -> Result<&str, Expected> {
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
     {
-        return Err(Expected::new("letters, digits, '-' or '_' only", "只能包含字母、数字、'-' 或 '_'"));
+        return Err(Expected::new(
+            "letters, digits, '-' or '_' only",
+            "只能包含字母、数字、'-' 或 '_'",
+        ));
     }
     Ok(no)
 }
@@ -27,7 +30,10 @@ pub fn validate_phone(phone: &str) -> Result<&str, Expected> {
         .enumerate()
         .all(|(i, c)| c.is_ascii_digit() || c == ' ' || c == '-' || (i == 0 && c == '+'));
     if !allowed || !(5..=20).contains(&digits) {
-        return Err(Expected::new("a phone number of 5 to 20 digits", "应为 5 到 20 位数字的电话号码"));
+        return Err(Expected::new(
+            "a phone number of 5 to 20 digits",
+            "应为 5 到 20 位数字的电话号码",
+        ));
     }
     Ok(phone)
 }
@@ -47,7 +53,10 @@ pub fn validate_email(email: &str) -> Result<&str, Expected> {
         None => false,
     };
     if !ok || email.len() > 254 {
-        return Err(Expected::new("an e-mail address such as name@example.com", "应为邮箱地址，例如 name@example.com"));
+        return Err(Expected::new(
+            "an e-mail address such as name@example.com",
+            "应为邮箱地址，例如 name@example.com",
+        ));
     }
     Ok(email)
 }
@@ -58,7 +67,10 @@ pub fn parse_date(text: &str) -> Result<NaiveDate, Expected> {
     ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d"]
         .iter()
         .find_map(|f| NaiveDate::parse_from_str(text, f).ok())
-        .ok_or(Expected::new("a date such as 2024-03-01", "应为日期，例如 2024-03-01"))
+        .ok_or(Expected::new(
+            "a date such as 2024-03-01",
+            "应为日期，例如 2024-03-01",
+        ))
 }
 
 #[cfg(test)]

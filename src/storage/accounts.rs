@@ -1,9 +1,9 @@
 //! Accounts: passwords (argon2id), sessions, personal API tokens and the
 //! throttling of failed logins.
 
+use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use argon2::Argon2;
 use base64::Engine as _;
 use chrono::{DateTime, Duration, Utc};
 use rand::Rng;
@@ -16,7 +16,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use super::entity::{api_token, login_throttle, person, session, user};
-use super::{audit, Db, Error, Result};
+use super::{Db, Error, Result, audit};
 use crate::domain::access::Actor;
 use crate::domain::role::Role;
 
@@ -36,7 +36,11 @@ pub fn hash_password(password: &str) -> Result<String> {
     Argon2::default()
         .hash_password(password.as_bytes())
         .map(|h| h.to_string())
-        .map_err(|e| Error::Db(sea_orm::DbErr::Custom(format!("password hashing failed: {e}"))))
+        .map_err(|e| {
+            Error::Db(sea_orm::DbErr::Custom(format!(
+                "password hashing failed: {e}"
+            )))
+        })
 }
 
 /// True when `password` matches the stored PHC string.
@@ -119,7 +123,10 @@ pub struct NewSession {
 pub async fn login(db: &Db, username: &str, password: &str) -> Result<NewSession> {
     let key = username.trim().to_lowercase();
     let now = Utc::now();
-    if let Some(t) = login_throttle::Entity::find_by_id(key.clone()).one(db).await? {
+    if let Some(t) = login_throttle::Entity::find_by_id(key.clone())
+        .one(db)
+        .await?
+    {
         if let Some(until) = t.locked_until.filter(|u| *u > now) {
             return Err(Error::Throttled((until - now).num_seconds().max(1)));
         }
@@ -175,7 +182,10 @@ static DUMMY_HASH: std::sync::LazyLock<String> =
 
 async fn note_failure(db: &Db, key: &str, now: DateTime<Utc>) -> Result<()> {
     let window = Duration::minutes(THROTTLE_WINDOW_MIN);
-    match login_throttle::Entity::find_by_id(key.to_owned()).one(db).await? {
+    match login_throttle::Entity::find_by_id(key.to_owned())
+        .one(db)
+        .await?
+    {
         Some(t) => {
             let fresh = now - t.first_failure_at > window;
             let failures = if fresh { 1 } else { t.failures + 1 };
@@ -184,9 +194,8 @@ async fn note_failure(db: &Db, key: &str, now: DateTime<Utc>) -> Result<()> {
                 am.first_failure_at = Set(now);
             }
             am.failures = Set(failures);
-            am.locked_until = Set(
-                (failures >= MAX_FAILURES).then(|| now + Duration::minutes(LOCK_MIN)),
-            );
+            am.locked_until =
+                Set((failures >= MAX_FAILURES).then(|| now + Duration::minutes(LOCK_MIN)));
             am.update(db).await?;
         }
         None => {
@@ -205,7 +214,10 @@ async fn note_failure(db: &Db, key: &str, now: DateTime<Utc>) -> Result<()> {
 
 /// The user behind a session cookie, if the session is live.
 pub async fn from_session(db: &Db, token: &str) -> Result<Option<SignedIn>> {
-    let Some(s) = session::Entity::find_by_id(token_hash(token)).one(db).await? else {
+    let Some(s) = session::Entity::find_by_id(token_hash(token))
+        .one(db)
+        .await?
+    else {
         return Ok(None);
     };
     if s.expires_at <= Utc::now() {
@@ -287,8 +299,7 @@ pub async fn hash_blocking(password: &str) -> Result<String> {
 pub fn check_username(username: &str) -> Result<&str> {
     let u = username.trim();
     let ok = (2..=64).contains(&u.len())
-        && u
-            .chars()
+        && u.chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
     if ok {
         Ok(u)
@@ -397,7 +408,11 @@ pub async fn set_password(
             .exec(&txn)
             .await?;
     }
-    let action = if own { "password_change" } else { "password_reset" };
+    let action = if own {
+        "password_change"
+    } else {
+        "password_reset"
+    };
     audit::record(&txn, actor, action, "user", username, None, None).await?;
     txn.commit().await?;
     Ok(())
@@ -508,7 +523,16 @@ pub async fn revoke_token(db: &Db, actor: &Actor, id: i64) -> Result<()> {
     let mut am = t.into_active_model();
     am.revoked_at = Set(Some(Utc::now()));
     am.update(&txn).await?;
-    audit::record(&txn, Some(actor), "revoke", "api_token", &id.to_string(), None, None).await?;
+    audit::record(
+        &txn,
+        Some(actor),
+        "revoke",
+        "api_token",
+        &id.to_string(),
+        None,
+        None,
+    )
+    .await?;
     txn.commit().await?;
     Ok(())
 }

@@ -168,7 +168,10 @@ mod tests {
     #[test]
     fn sqlite_paths() {
         assert_eq!(sqlite_path("sqlite://mubiao.db"), Some("mubiao.db"));
-        assert_eq!(sqlite_path("sqlite:///tmp/x.db?mode=rwc"), Some("/tmp/x.db"));
+        assert_eq!(
+            sqlite_path("sqlite:///tmp/x.db?mode=rwc"),
+            Some("/tmp/x.db")
+        );
         assert_eq!(sqlite_path("postgres://x"), None);
     }
 }

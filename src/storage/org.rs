@@ -12,9 +12,9 @@ use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::json;
 
 use super::entity::{person, session, unit, user};
-use super::{accounts, audit, Db, Error, FieldError, Result};
+use super::{Db, Error, FieldError, Result, accounts, audit};
 use crate::domain::access::{Actor, Reach};
-use crate::domain::org::{validate_name, validate_unit_code, OrgTree, UnitNode};
+use crate::domain::org::{OrgTree, UnitNode, validate_name, validate_unit_code};
 use crate::domain::person::{parse_date, validate_email, validate_employee_no, validate_phone};
 use crate::domain::role::Role;
 
@@ -130,7 +130,12 @@ pub async fn list_units(db: &Db, actor: &Actor) -> Result<Vec<UnitView>> {
     let order: Vec<i64> = tree
         .roots()
         .into_iter()
-        .flat_map(|r| tree.walk(r).into_iter().map(|(_, u)| u.id).collect::<Vec<_>>())
+        .flat_map(|r| {
+            tree.walk(r)
+                .into_iter()
+                .map(|(_, u)| u.id)
+                .collect::<Vec<_>>()
+        })
         .collect();
     let visible: Vec<&unit::Model> = order
         .iter()
@@ -335,10 +340,7 @@ pub async fn update_unit(
     am.update(&txn).await?;
     let (_, units) = load_tree(&txn).await?;
     let by_id: HashMap<i64, &unit::Model> = units.iter().map(|u| (u.id, u)).collect();
-    let updated = by_id
-        .get(&current.id)
-        .copied()
-        .ok_or(Error::NotFound)?;
+    let updated = by_id.get(&current.id).copied().ok_or(Error::NotFound)?;
     let heads = heads_of(&txn, &[updated]).await?;
     let after = unit_view(updated, &by_id, &heads);
     audit::record(
@@ -501,9 +503,7 @@ impl PeopleContext {
 
     fn view(&self, p: &person::Model) -> PersonView {
         let unit = self.units.get(&p.unit_id);
-        let manager = self
-            .effective_manager(p)
-            .and_then(|m| self.names.get(&m));
+        let manager = self.effective_manager(p).and_then(|m| self.names.get(&m));
         PersonView {
             employee_no: p.employee_no.clone(),
             name: p.name.clone(),
@@ -696,7 +696,13 @@ async fn check_new_person<C: ConnectionTrait>(
             match find_person_in_reach(conn, actor, tree, m).await {
                 Ok(Some(p)) if p.active => manager_id = Some(p.id),
                 Ok(_) => manager_later = Some(m.to_owned()),
-                Err(e) => return Err(vec![FieldError::new("manager", e.to_string(), e.to_string())]),
+                Err(e) => {
+                    return Err(vec![FieldError::new(
+                        "manager",
+                        e.to_string(),
+                        e.to_string(),
+                    )]);
+                }
             }
         }
     }
@@ -861,7 +867,7 @@ pub async fn update_person(
     if let Some(code) = &patch.unit {
         match referenced_unit(&units, &tree, actor.units_read(), "unit", code) {
             Ok(u) if !actor.people_write().covers(&tree, u.id, None) => {
-                return Err(Error::Forbidden)
+                return Err(Error::Forbidden);
             }
             Ok(u) if !u.active => errors.push(FieldError::new(
                 "unit",
@@ -1018,7 +1024,11 @@ pub async fn import_people(
                         index,
                         error: FieldError::new(
                             "employee_no",
-                            format!("employee no \"{}\" appears twice (first at row {})", c.employee_no, first + 1),
+                            format!(
+                                "employee no \"{}\" appears twice (first at row {})",
+                                c.employee_no,
+                                first + 1
+                            ),
                             format!("工号 \"{}\" 重复出现", c.employee_no),
                         ),
                     });
@@ -1037,8 +1047,9 @@ pub async fn import_people(
             .one(&txn)
             .await?;
         let id = match existing {
-            Some(p) if !actor.people_read().covers(&tree, p.unit_id, Some(p.id))
-                || !actor.may_write_person(&tree, p.unit_id, p.id) =>
+            Some(p)
+                if !actor.people_read().covers(&tree, p.unit_id, Some(p.id))
+                    || !actor.may_write_person(&tree, p.unit_id, p.id) =>
             {
                 // Someone outside one's reach: the number reads as taken,
                 // without telling who holds it.
@@ -1085,8 +1096,16 @@ pub async fn import_people(
                 let no = c.employee_no.clone();
                 let after = json!({"name": c.name, "unit_id": c.unit_id, "role": c.role.code()});
                 let p = insert_person(&txn, c).await?;
-                audit::record(&txn, Some(actor), "import_create", "person", &no, None, Some(after))
-                    .await?;
+                audit::record(
+                    &txn,
+                    Some(actor),
+                    "import_create",
+                    "person",
+                    &no,
+                    None,
+                    Some(after),
+                )
+                .await?;
                 summary.created += 1;
                 p.id
             }
@@ -1129,4 +1148,25 @@ pub async fn count_people(db: &Db) -> Result<u64> {
 /// Number of units: zero means a fresh database.
 pub async fn count_units(db: &Db) -> Result<u64> {
     Ok(unit::Entity::find().count(db).await?)
+}
+
+/// The actor's own person record, if they have one.
+pub async fn own_person(db: &Db, actor: &Actor) -> Result<Option<PersonView>> {
+    let Some(pid) = actor.person_id else {
+        return Ok(None);
+    };
+    let Some(p) = person::Entity::find_by_id(pid).one(db).await? else {
+        return Ok(None);
+    };
+    let ctx = PeopleContext::load(db, std::slice::from_ref(&p)).await?;
+    Ok(Some(ctx.view(&p)))
+}
+
+/// The id of a person by employee no, for the CLI (no reach applies there).
+pub async fn person_id_by_employee_no(db: &Db, employee_no: &str) -> Result<Option<i64>> {
+    Ok(person::Entity::find()
+        .filter(person::Column::EmployeeNo.eq(employee_no.trim()))
+        .one(db)
+        .await?
+        .map(|p| p.id))
 }

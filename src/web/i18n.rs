@@ -1,0 +1,346 @@
+//! UI texts in Chinese (first) and English.
+//!
+//! Every text has a key; templates call `t.t("key")`. A missing key shows
+//! the key itself, and a unit test checks that every key used in the
+//! templates is present here.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+/// The UI language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Locale {
+    Zh,
+    En,
+}
+
+impl Locale {
+    pub fn code(self) -> &'static str {
+        match self {
+            Locale::Zh => "zh",
+            Locale::En => "en",
+        }
+    }
+
+    /// The `lang` attribute of the page.
+    pub fn html_lang(self) -> &'static str {
+        match self {
+            Locale::Zh => "zh-CN",
+            Locale::En => "en",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Locale> {
+        match code {
+            "zh" | "zh-CN" => Some(Locale::Zh),
+            "en" => Some(Locale::En),
+            _ => None,
+        }
+    }
+
+    /// The first language of an Accept-Language header that we speak.
+    pub fn from_accept_language(header: &str) -> Locale {
+        let mut langs: Vec<(f32, &str)> = header
+            .split(',')
+            .filter_map(|part| {
+                let mut it = part.trim().split(';');
+                let tag = it.next()?.trim();
+                let q = it
+                    .find_map(|p| p.trim().strip_prefix("q="))
+                    .and_then(|q| q.parse().ok())
+                    .unwrap_or(1.0);
+                Some((q, tag))
+            })
+            .collect();
+        langs.sort_by(|a, b| b.0.total_cmp(&a.0));
+        langs
+            .iter()
+            .find_map(|(_, tag)| {
+                let primary = tag.split('-').next().unwrap_or("").to_ascii_lowercase();
+                match primary.as_str() {
+                    "zh" => Some(Locale::Zh),
+                    "en" => Some(Locale::En),
+                    _ => None,
+                }
+            })
+            .unwrap_or(Locale::Zh)
+    }
+}
+
+/// Translator handed to templates.
+#[derive(Debug, Clone, Copy)]
+pub struct T(pub Locale);
+
+impl T {
+    pub fn t(&self, key: &str) -> &'static str {
+        match TEXTS.get(key) {
+            Some((zh, en)) => match self.0 {
+                Locale::Zh => zh,
+                Locale::En => en,
+            },
+            None => {
+                tracing::warn!(key, "missing UI text");
+                "?"
+            }
+        }
+    }
+
+    pub fn is_zh(&self) -> bool {
+        self.0 == Locale::Zh
+    }
+
+    /// Picks between a Chinese and an English text held in data.
+    pub fn pick<'a>(&self, zh: &'a str, en: &'a str) -> &'a str {
+        match self.0 {
+            Locale::Zh => zh,
+            Locale::En => en,
+        }
+    }
+
+    pub fn role(&self, role: &crate::domain::role::Role) -> &'static str {
+        match self.0 {
+            Locale::Zh => role.name_zh(),
+            Locale::En => role.name_en(),
+        }
+    }
+}
+
+static TEXTS: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> = LazyLock::new(|| {
+    TEXT_TABLE
+        .iter()
+        .map(|(k, zh, en)| (*k, (*zh, *en)))
+        .collect()
+});
+
+/// (key, Chinese, English).
+pub const TEXT_TABLE: &[(&str, &str, &str)] = &[
+    ("app.name", "目标", "Mubiao"),
+    ("app.tagline", "销售目标管理系统", "Sales target management"),
+    ("nav.home", "首页", "Home"),
+    ("nav.org", "组织架构", "Organisation"),
+    ("nav.people", "人员", "People"),
+    ("nav.audit", "审计日志", "Audit log"),
+    ("nav.account", "我的账号", "My account"),
+    ("nav.users", "账号管理", "Accounts"),
+    ("nav.logout", "退出", "Sign out"),
+    ("nav.menu", "菜单", "Menu"),
+    ("login.title", "登录", "Sign in"),
+    ("login.username", "用户名", "Username"),
+    ("login.password", "密码", "Password"),
+    ("login.submit", "登录", "Sign in"),
+    (
+        "login.failed",
+        "用户名或密码错误",
+        "Wrong username or password",
+    ),
+    (
+        "login.throttled",
+        "登录失败次数过多，请稍后再试",
+        "Too many failed sign-ins; try again later",
+    ),
+    (
+        "login.demo",
+        "演示账号（密码均为 demo）",
+        "Demo accounts (password: demo)",
+    ),
+    ("home.welcome", "欢迎", "Welcome"),
+    ("home.reach", "您可以查看的范围", "What you can see"),
+    ("home.units", "部门", "Units"),
+    ("home.people", "人员", "People"),
+    ("common.save", "保存", "Save"),
+    ("common.add", "添加", "Add"),
+    ("common.cancel", "取消", "Cancel"),
+    ("common.yes", "是", "Yes"),
+    ("common.no", "否", "No"),
+    ("common.active", "启用", "Active"),
+    ("common.inactive", "已停用", "Inactive"),
+    ("common.status", "状态", "Status"),
+    ("common.actions", "操作", "Actions"),
+    ("common.none", "无", "None"),
+    ("common.search", "搜索", "Search"),
+    (
+        "common.errors",
+        "请更正以下问题：",
+        "Please correct the following:",
+    ),
+    ("common.saved", "已保存", "Saved"),
+    (
+        "common.forbidden",
+        "您无权执行此操作",
+        "You are not allowed to do this",
+    ),
+    (
+        "common.not_found",
+        "未找到，或不在您的权限范围内",
+        "Not found, or outside what you may see",
+    ),
+    ("common.back", "返回", "Back"),
+    (
+        "common.csrf",
+        "页面已过期，请刷新后重试",
+        "This page has expired; reload it and try again",
+    ),
+    ("unit.code", "部门编码", "Unit code"),
+    ("unit.name", "名称", "Name"),
+    ("unit.parent", "上级部门", "Parent unit"),
+    ("unit.head", "负责人", "Head"),
+    ("unit.children", "下级部门", "Sub-units"),
+    ("unit.people", "本部门人员", "People of this unit"),
+    ("unit.add_child", "添加下级部门", "Add a sub-unit"),
+    ("unit.edit", "修改部门", "Edit unit"),
+    ("unit.deactivate", "停用部门", "Deactivate unit"),
+    ("unit.activate", "重新启用", "Reactivate"),
+    ("unit.top", "（顶级）", "(top level)"),
+    ("unit.tree", "组织架构", "Organisation chart"),
+    ("unit.head_none", "未指定", "Not set"),
+    ("person.employee_no", "工号", "Employee no"),
+    ("person.name", "姓名", "Name"),
+    ("person.unit", "部门", "Unit"),
+    ("person.role", "角色", "Role"),
+    ("person.manager", "直接上级", "Manager"),
+    (
+        "person.manager_default",
+        "默认为部门负责人",
+        "defaults to the unit's head",
+    ),
+    ("person.hire_date", "入职日期", "Hire date"),
+    ("person.phone", "手机", "Phone"),
+    ("person.email", "邮箱", "E-mail"),
+    ("person.username", "登录账号", "Login"),
+    ("person.password", "初始密码", "Initial password"),
+    (
+        "person.account_hint",
+        "填写用户名和初始密码即可同时创建登录账号",
+        "Give a username and an initial password to create a login as well",
+    ),
+    ("person.new", "新增人员", "Add a person"),
+    ("person.edit", "修改人员信息", "Edit person"),
+    ("person.deactivate", "设为离职", "Deactivate"),
+    ("person.activate", "恢复在职", "Reactivate"),
+    ("person.show_inactive", "包括已停用", "Include inactive"),
+    ("person.count", "人", "people"),
+    ("import.title", "导入人员", "Import people"),
+    (
+        "import.file",
+        "文件（.xlsx 或 .csv）",
+        "File (.xlsx or .csv)",
+    ),
+    ("import.submit", "导入", "Import"),
+    (
+        "import.help",
+        "第一行为表头：工号、姓名、部门编码、角色为必填，上级工号、入职日期、手机、邮箱可选；也可使用英文列名 employee_no, name, unit, role, manager, hire_date, phone, email。导入要么全部成功，要么不做任何修改。",
+        "The first row holds the headers: 工号, 姓名, 部门编码, 角色 are required; 上级工号, 入职日期, 手机, 邮箱 are optional; the English codes employee_no, name, unit, role, manager, hire_date, phone, email work too. An import either succeeds completely or changes nothing.",
+    ),
+    ("import.done", "导入完成", "Import finished"),
+    ("import.created", "新增", "created"),
+    ("import.updated", "更新", "updated"),
+    (
+        "import.failed",
+        "文件有错误，未导入任何数据",
+        "The file has errors; nothing was imported",
+    ),
+    ("import.cell", "位置", "Cell"),
+    ("import.problem", "问题", "Problem"),
+    ("account.title", "我的账号", "My account"),
+    ("account.password", "修改密码", "Change password"),
+    ("account.old_password", "当前密码", "Current password"),
+    ("account.new_password", "新密码", "New password"),
+    ("account.language", "界面语言", "Language"),
+    ("account.language_auto", "跟随浏览器", "Follow the browser"),
+    ("account.tokens", "API 令牌", "API tokens"),
+    (
+        "account.tokens_help",
+        "供脚本调用 API 使用：请求头 Authorization: Bearer 令牌。令牌只显示一次。",
+        "For scripts calling the API: header Authorization: Bearer TOKEN. A token is shown only once.",
+    ),
+    ("account.token_name", "用途", "Purpose"),
+    ("account.token_new", "生成令牌", "Create token"),
+    (
+        "account.token_created",
+        "新令牌（请立即复制，之后不再显示）：",
+        "New token (copy it now; it will not be shown again):",
+    ),
+    ("account.token_prefix", "开头", "Starts with"),
+    ("account.token_created_at", "创建时间", "Created"),
+    ("account.token_last_used", "最近使用", "Last used"),
+    ("account.token_revoke", "吊销", "Revoke"),
+    ("account.token_revoked", "已吊销", "Revoked"),
+    ("account.password_changed", "密码已修改", "Password changed"),
+    ("users.title", "账号管理", "Accounts"),
+    ("users.reset", "重置密码", "Reset password"),
+    (
+        "users.reset_done",
+        "密码已重置，该用户的会话已全部退出",
+        "Password reset; the user's sessions were ended",
+    ),
+    ("audit.title", "审计日志", "Audit log"),
+    ("audit.at", "时间", "When"),
+    ("audit.actor", "操作人", "Who"),
+    ("audit.action", "操作", "Action"),
+    ("audit.entity", "对象类型", "Record type"),
+    ("audit.record", "对象", "Record"),
+    ("audit.before", "修改前", "Before"),
+    ("audit.after", "修改后", "After"),
+    ("audit.next", "下一页", "Next page"),
+    ("audit.prev", "上一页", "Previous page"),
+    (
+        "audit.readonly",
+        "审计日志只能查看，不能修改或删除。",
+        "The audit log can be read, never changed or deleted.",
+    ),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chinese_is_the_default() {
+        assert_eq!(Locale::from_accept_language(""), Locale::Zh);
+        assert_eq!(Locale::from_accept_language("fr-FR,fr;q=0.9"), Locale::Zh);
+        assert_eq!(
+            Locale::from_accept_language("zh-CN,zh;q=0.9,en;q=0.8"),
+            Locale::Zh
+        );
+    }
+
+    #[test]
+    fn english_browsers_get_english() {
+        assert_eq!(Locale::from_accept_language("en-US,en;q=0.9"), Locale::En);
+        assert_eq!(
+            Locale::from_accept_language("de;q=0.9,en;q=0.8"),
+            Locale::En
+        );
+        assert_eq!(
+            Locale::from_accept_language("zh;q=0.5,en;q=0.8"),
+            Locale::En
+        );
+    }
+
+    #[test]
+    fn keys_are_unique() {
+        let mut keys: Vec<_> = TEXT_TABLE.iter().map(|(k, _, _)| *k).collect();
+        let n = keys.len();
+        keys.sort_unstable();
+        keys.dedup();
+        assert_eq!(keys.len(), n);
+    }
+
+    /// Every `t.t("…")` in the templates has a text.
+    #[test]
+    fn every_template_key_exists() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/templates");
+        let mut missing = Vec::new();
+        for entry in std::fs::read_dir(dir).expect("templates dir") {
+            let path = entry.expect("entry").path();
+            let text = std::fs::read_to_string(&path).expect("template");
+            for part in text.split("t.t(\"").skip(1) {
+                let key = part.split('"').next().unwrap_or_default();
+                if !TEXTS.contains_key(key) {
+                    missing.push(format!("{}: {key}", path.display()));
+                }
+            }
+        }
+        assert!(missing.is_empty(), "missing texts: {missing:?}");
+    }
+}

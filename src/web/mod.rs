@@ -1,0 +1,174 @@
+//! The web layer: HTML pages and the JSON API on one axum router.
+//!
+//! Every request passes [`auth::authenticate`] (who is asking, CSRF); every
+//! handler then asks [`crate::domain::access`] through storage what that
+//! caller may reach. Errors are converted once, in [`error`].
+
+pub mod api;
+pub mod assets;
+pub mod auth;
+pub mod error;
+pub mod i18n;
+pub mod pages;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
+use tower_http::trace::TraceLayer;
+
+use crate::storage::Db;
+
+/// Settings the web layer needs at run time.
+#[derive(Debug, Clone)]
+pub struct WebSettings {
+    /// The company's time zone: timestamps are stored in UTC, shown in this.
+    pub time_zone: chrono_tz::Tz,
+    /// Always mark cookies Secure (the server sits behind https).
+    pub secure_cookies: bool,
+    /// Largest accepted upload, in bytes.
+    pub max_upload_bytes: usize,
+    /// Show the demo logins on the login page.
+    pub show_demo_logins: bool,
+}
+
+impl Default for WebSettings {
+    fn default() -> Self {
+        WebSettings {
+            time_zone: chrono_tz::Asia::Shanghai,
+            secure_cookies: false,
+            max_upload_bytes: 10 * 1024 * 1024,
+            show_demo_logins: false,
+        }
+    }
+}
+
+/// Shared by all handlers. Holds no per-user state: several app servers can
+/// run side by side on one database.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub settings: Arc<WebSettings>,
+}
+
+/// Largest JSON body, well above any real request of this API.
+const MAX_JSON_BYTES: usize = 2 * 1024 * 1024;
+
+/// The whole application: pages, API, assets, health check.
+pub fn app(state: AppState) -> Router {
+    let upload_limit = state.settings.max_upload_bytes;
+    let (api_router, _) = api::router().split_for_parts();
+    Router::new()
+        .merge(pages::router().layer(DefaultBodyLimit::max(upload_limit)))
+        .merge(api_router.layer(DefaultBodyLimit::max(MAX_JSON_BYTES.max(upload_limit))))
+        .route("/api/v1/openapi.json", get(api::openapi_json))
+        .route("/healthz", get(healthz))
+        .route("/assets/{file}", get(assets::serve))
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::authenticate,
+        ))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &Request| {
+                    let id = req
+                        .extensions()
+                        .get::<RequestId>()
+                        .and_then(|id| id.header_value().to_str().ok())
+                        .unwrap_or("-")
+                        .to_owned();
+                    // The path only: form actions carry the CSRF token in
+                    // their query, which must not reach the log.
+                    tracing::info_span!(
+                        "request",
+                        id = %id,
+                        method = %req.method(),
+                        path = %req.uri().path(),
+                        user = tracing::field::Empty,
+                    )
+                })
+                .on_request(())
+                .on_response(
+                    |resp: &Response, latency: Duration, _span: &tracing::Span| {
+                        tracing::info!(
+                            status = resp.status().as_u16(),
+                            latency_ms = latency.as_millis() as u64,
+                            "response"
+                        );
+                    },
+                ),
+        )
+        .layer(SetRequestIdLayer::x_request_id(
+            SequentialRequestId::default(),
+        ))
+        .with_state(state)
+}
+
+/// Request ids: a per-process random prefix and a counter, short and unique
+/// enough to follow one request through the log.
+#[derive(Clone)]
+struct SequentialRequestId {
+    prefix: Arc<str>,
+    next: Arc<AtomicU64>,
+}
+
+impl Default for SequentialRequestId {
+    fn default() -> Self {
+        let token = crate::storage::accounts::random_token();
+        SequentialRequestId {
+            prefix: token.chars().take(6).collect::<String>().into(),
+            next: Arc::new(AtomicU64::new(1)),
+        }
+    }
+}
+
+impl MakeRequestId for SequentialRequestId {
+    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
+        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        HeaderValue::from_str(&format!("{}-{n}", self.prefix))
+            .ok()
+            .map(RequestId::new)
+    }
+}
+
+/// `GET /healthz`: 200 when the database answers.
+async fn healthz(State(state): State<AppState>) -> Response {
+    match state.db.ping().await {
+        Ok(()) => (StatusCode::OK, "ok").into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "health check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
+        }
+    }
+}
+
+async fn not_found(req: Request) -> Response {
+    if req.uri().path().starts_with("/api/") {
+        error::ApiError::not_found().into_response()
+    } else {
+        pages::not_found_page(&req).into_response()
+    }
+}
+
+/// Serves until `shutdown` resolves, then finishes the requests in flight.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}

@@ -1,0 +1,9 @@
+//! Pages: audit (to be written).
+
+use axum::Router;
+
+use crate::web::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+}

@@ -1,0 +1,9 @@
+//! Pages: org (to be written).
+
+use axum::Router;
+
+use crate::web::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+}

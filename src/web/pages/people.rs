@@ -1,0 +1,9 @@
+//! Pages: people (to be written).
+
+use axum::Router;
+
+use crate::web::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+}
