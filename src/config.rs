@@ -62,8 +62,11 @@ mod tests {
     fn file_keys_are_checked() {
         let dir = tempfile::tempdir().expect("tempdir");
         let p = dir.path().join("mubiao.toml");
-        std::fs::write(&p, "listen = \"0.0.0.0:9000\"\ntime_zone = \"Asia/Shanghai\"\n")
-            .expect("write");
+        std::fs::write(
+            &p,
+            "listen = \"0.0.0.0:9000\"\ntime_zone = \"Asia/Shanghai\"\n",
+        )
+        .expect("write");
         let c = FileConfig::load(&p, false).expect("parses");
         assert_eq!(c.listen.as_deref(), Some("0.0.0.0:9000"));
         std::fs::write(&p, "lisen = \"x\"\n").expect("write");

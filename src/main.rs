@@ -9,7 +9,7 @@ use std::sync::Arc;
 use clap::{Args, Parser, Subcommand};
 use mubiao::config::{self, FileConfig};
 use mubiao::domain::role::Role;
-use mubiao::storage::{self, accounts, Engine};
+use mubiao::storage::{self, Engine, accounts};
 use mubiao::web::{self, AppState, WebSettings};
 
 /// Mubiao (目标): sales target management.
@@ -157,7 +157,10 @@ async fn run(cli: Cli) -> Result<(), String> {
 }
 
 fn print_demo_logins() {
-    println!("demo logins (password \"{}\"):", mubiao::demo::DEMO_PASSWORD);
+    println!(
+        "demo logins (password \"{}\"):",
+        mubiao::demo::DEMO_PASSWORD
+    );
     for l in mubiao::demo::DEMO_LOGINS.iter() {
         println!("  {:<12} {}", l.username, l.who);
     }
@@ -169,7 +172,11 @@ async fn serve(
     db: storage::Db,
     redacted: &str,
 ) -> Result<(), String> {
-    let listen = config::pick(args.listen, file.listen.clone(), config::DEFAULT_LISTEN.into());
+    let listen = config::pick(
+        args.listen,
+        file.listen.clone(),
+        config::DEFAULT_LISTEN.into(),
+    );
     let tz_name = config::pick(
         args.time_zone,
         file.time_zone.clone(),
@@ -242,7 +249,10 @@ async fn backup(url: &str, db: storage::Db, target: &std::path::Path) -> Result<
         );
     }
     if target.exists() {
-        return Err(format!("{} exists already; choose a new file", target.display()));
+        return Err(format!(
+            "{} exists already; choose a new file",
+            target.display()
+        ));
     }
     let path = target
         .to_str()
@@ -288,9 +298,11 @@ async fn user(cmd: UserCommand, db: storage::Db) -> Result<(), String> {
             employee_no,
             password_stdin,
         } => {
-            let role: Role = role
-                .parse()
-                .map_err(|_| format!("unknown role \"{role}\"; expected admin, gm, manager, sales, sales_admin or hr"))?;
+            let role: Role = role.parse().map_err(|_| {
+                format!(
+                    "unknown role \"{role}\"; expected admin, gm, manager, sales, sales_admin or hr"
+                )
+            })?;
             let person_id = match employee_no {
                 Some(no) => Some(
                     storage::org::person_id_by_employee_no(&db, &no)

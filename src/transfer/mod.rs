@@ -500,9 +500,12 @@ fn read_csv(sheet: &str, bytes: &[u8]) -> Result<Grid, TransferError> {
         .from_reader(text.as_bytes());
     let mut rows = Vec::new();
     let mut budget = Budget::default();
-    // Newlines inside quoted cells seen so far: they advance the line
-    // number but not Excel's row number.
-    let mut inner_newlines: u64 = 0;
+    let bytes = text.as_bytes();
+    // Line breaks outside quoted cells before `counted`: Excel's row number
+    // (csv's own line numbers count breaks inside quoted cells, and place a
+    // record after blank lines at the first blank line).
+    let mut counted = 0;
+    let mut breaks = 0;
     let mut record = csv::StringRecord::new();
     loop {
         match reader.read_record(&mut record) {
@@ -516,12 +519,27 @@ fn read_csv(sheet: &str, bytes: &[u8]) -> Result<Grid, TransferError> {
                 ));
             }
         }
-        let line = record.position().map(|p| p.line()).unwrap_or(1);
-        let row = usize::try_from(line.saturating_sub(inner_newlines)).unwrap_or(usize::MAX);
-        inner_newlines += record
+        // The record starts after any blank lines csv skipped.
+        let mut start = record
+            .position()
+            .and_then(|p| usize::try_from(p.byte()).ok())
+            .unwrap_or(counted)
+            .max(counted);
+        while bytes.get(start).is_some_and(|b| matches!(b, b'\r' | b'\n')) {
+            start += 1;
+        }
+        breaks += line_breaks(bytes, counted..start);
+        let row = breaks + 1;
+        // Continue after the record's own terminator; the breaks inside its
+        // quoted cells are not rows.
+        counted = usize::try_from(reader.position().byte())
+            .unwrap_or(bytes.len())
+            .clamp(start, bytes.len());
+        let inner: usize = record
             .iter()
-            .map(|f| f.matches('\n').count() as u64)
-            .sum::<u64>();
+            .map(|f| line_breaks(f.as_bytes(), 0..f.len()))
+            .sum();
+        breaks += line_breaks(bytes, start..counted).saturating_sub(inner);
         let mut cells: Vec<String> = record.iter().map(|f| f.trim().to_owned()).collect();
         while cells.last().is_some_and(String::is_empty) {
             cells.pop();
@@ -541,6 +559,18 @@ fn read_csv(sheet: &str, bytes: &[u8]) -> Result<Grid, TransferError> {
         rows,
         errors: Vec::new(),
     })
+}
+
+/// Line breaks (`\n`, `\r\n` or a lone `\r`) in `s[range]`, looking past
+/// the range's end so that a `\r\n` split by it counts once.
+fn line_breaks(s: &[u8], range: std::ops::Range<usize>) -> usize {
+    range
+        .filter(|&i| match s.get(i) {
+            Some(b'\n') => true,
+            Some(b'\r') => s.get(i + 1) != Some(&b'\n'),
+            _ => false,
+        })
+        .count()
 }
 
 #[cfg(test)]
@@ -612,6 +642,20 @@ mod tests {
         assert_eq!(t.header_row, 3);
         let rows: Vec<usize> = t.rows.iter().map(|r| r.row).collect();
         assert_eq!(rows, [5, 7]);
+    }
+
+    #[test]
+    fn csv_crlf_and_blank_lines_count_as_excel_rows() {
+        let t = read_table(
+            "a.csv",
+            "工号\r\n\r\n1001\r\n\"a\r\nb\"\r\n\r\n1002".as_bytes(),
+        )
+        .unwrap();
+        let rows: Vec<usize> = t.rows.iter().map(|r| r.row).collect();
+        assert_eq!(rows, [3, 4, 6]);
+        let t = read_table("a.csv", "工号\r1001\r\r1002\r".as_bytes()).unwrap();
+        let rows: Vec<usize> = t.rows.iter().map(|r| r.row).collect();
+        assert_eq!(rows, [2, 4]);
     }
 
     #[test]

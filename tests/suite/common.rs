@@ -1,0 +1,351 @@
+//! Test harness: the real app on port 0 against a fresh database, SQLite or
+//! PostgreSQL, and an HTTP client that signs in like a script would.
+//!
+//! `both_databases!` turns each test body into two tests, `sqlite::name`
+//! and `postgres::name`. The PostgreSQL half needs `MUBIAO_TEST_POSTGRES`
+//! (e.g. `postgres://root@127.0.0.1:5432/test`); each test creates and drops
+//! its own database. Without it the half prints that it skipped, unless
+//! `MUBIAO_REQUIRE_POSTGRES=1`, which makes the skip a failure.
+
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use mubiao::storage::{self, Db};
+use mubiao::web::{AppState, WebSettings};
+use reqwest::{Method, StatusCode};
+use sea_orm::ConnectionTrait;
+use serde_json::Value;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+struct Inner {
+    addr: String,
+    db: Db,
+    backend: Backend,
+    /// PostgreSQL: the admin URL and the name of this test's database.
+    pg: Option<(String, String)>,
+    _dir: Option<tempfile::TempDir>,
+    db_url: String,
+}
+
+/// A running app. Cheap to clone.
+#[derive(Clone)]
+pub struct TestApp(Arc<Inner>);
+
+fn flag(name: &str) -> bool {
+    std::env::var(name).is_ok_and(|v| v == "1" || v.eq_ignore_ascii_case("true"))
+}
+
+/// Replaces the database name at the end of a PostgreSQL URL.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let base = match base.rfind('/') {
+        Some(i) if i > "postgres://".len() => &base[..i],
+        _ => base,
+    };
+    match query {
+        Some(q) => format!("{base}/{name}?{q}"),
+        None => format!("{base}/{name}"),
+    }
+}
+
+impl TestApp {
+    /// Starts the app on a fresh database, or returns `None` when the
+    /// PostgreSQL half is skipped.
+    pub async fn spawn(backend: Backend) -> Option<TestApp> {
+        Self::spawn_with(backend, WebSettings::default()).await
+    }
+
+    pub async fn spawn_with(backend: Backend, settings: WebSettings) -> Option<TestApp> {
+        let (db_url, pg, dir) = match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = format!("sqlite://{}", dir.path().join("test.db").display());
+                (url, None, Some(dir))
+            }
+            Backend::Postgres => {
+                let Ok(admin) = std::env::var("MUBIAO_TEST_POSTGRES") else {
+                    assert!(
+                        !flag("MUBIAO_REQUIRE_POSTGRES"),
+                        "MUBIAO_REQUIRE_POSTGRES=1 but MUBIAO_TEST_POSTGRES is not set"
+                    );
+                    eprintln!("skipped: set MUBIAO_TEST_POSTGRES to run the PostgreSQL half");
+                    return None;
+                };
+                let name = format!(
+                    "mubiao_t_{}",
+                    storage::accounts::random_token()
+                        .to_lowercase()
+                        .chars()
+                        .filter(char::is_ascii_alphanumeric)
+                        .take(16)
+                        .collect::<String>()
+                );
+                let admin_db = sea_orm::Database::connect(&admin)
+                    .await
+                    .expect("connect to MUBIAO_TEST_POSTGRES");
+                admin_db
+                    .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                    .await
+                    .expect("create test database");
+                admin_db.close().await.ok();
+                (with_database(&admin, &name), Some((admin, name)), None)
+            }
+        };
+        let db = storage::connect(&db_url).await.expect("connect + migrate");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind port 0");
+        let addr = format!("http://{}", listener.local_addr().expect("addr"));
+        let state = AppState {
+            db: db.clone(),
+            settings: Arc::new(settings),
+        };
+        tokio::spawn(async move {
+            mubiao::web::serve(listener, state, std::future::pending())
+                .await
+                .expect("server");
+        });
+        Some(TestApp(Arc::new(Inner {
+            addr,
+            db,
+            backend,
+            pg,
+            _dir: dir,
+            db_url,
+        })))
+    }
+
+    /// Starts the app with the demo company loaded.
+    pub async fn with_demo(backend: Backend) -> Option<TestApp> {
+        let app = Self::spawn(backend).await?;
+        assert!(mubiao::demo::load(app.db()).await.expect("demo loads"));
+        Some(app)
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.0.db
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.0.backend
+    }
+
+    pub fn db_url(&self) -> &str {
+        &self.0.db_url
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.0.addr)
+    }
+
+    /// A client without any credentials.
+    pub fn anonymous(&self) -> Client {
+        Client {
+            http: reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client"),
+            base: self.0.addr.clone(),
+            csrf: None,
+            bearer: None,
+        }
+    }
+
+    /// Signs in through `POST /api/v1/login`; panics if that fails.
+    pub async fn login(&self, username: &str, password: &str) -> Client {
+        let mut c = self.anonymous();
+        let (status, body) = c
+            .send(
+                Method::POST,
+                "/api/v1/login",
+                Some(serde_json::json!({"username": username, "password": password})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "login {username}: {body}");
+        c.csrf = body["csrf_token"].as_str().map(str::to_owned);
+        assert!(c.csrf.is_some(), "login returns a CSRF token");
+        c
+    }
+
+    /// A demo user (password `demo`).
+    pub async fn demo(&self, username: &str) -> Client {
+        self.login(username, "demo").await
+    }
+
+    /// A client that sends `Authorization: Bearer`.
+    pub fn with_token(&self, token: &str) -> Client {
+        Client {
+            bearer: Some(token.to_owned()),
+            ..self.anonymous()
+        }
+    }
+
+    /// Drops the PostgreSQL database of this test.
+    pub async fn cleanup(&self) {
+        if let Some((admin, name)) = &self.0.pg {
+            self.0.db.clone().close().await.ok();
+            if let Ok(admin_db) = sea_orm::Database::connect(admin.as_str()).await {
+                admin_db
+                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .await
+                    .ok();
+                admin_db.close().await.ok();
+            }
+        }
+    }
+}
+
+/// An HTTP client with the cookie jar, CSRF token or bearer token of one
+/// user.
+#[derive(Clone)]
+pub struct Client {
+    pub http: reqwest::Client,
+    pub base: String,
+    pub csrf: Option<String>,
+    pub bearer: Option<String>,
+}
+
+impl Client {
+    pub fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
+        let mut rb = self.http.request(method.clone(), format!("{}{path}", self.base));
+        if let Some(t) = &self.bearer {
+            rb = rb.bearer_auth(t);
+        }
+        if method != Method::GET {
+            if let Some(c) = &self.csrf {
+                rb = rb.header("X-CSRF-Token", c);
+            }
+        }
+        rb
+    }
+
+    /// Sends a JSON request and returns status and JSON body (`Null` when
+    /// the body is empty or not JSON).
+    pub async fn send(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+        let mut rb = self.request(method, path);
+        if let Some(b) = body {
+            rb = rb.json(&b);
+        }
+        let resp = rb.send().await.expect("request");
+        let status = resp.status();
+        let text = resp.text().await.unwrap_or_default();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    pub async fn get(&self, path: &str) -> (StatusCode, Value) {
+        self.send(Method::GET, path, None).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.send(Method::POST, path, Some(body)).await
+    }
+
+    pub async fn patch(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.send(Method::PATCH, path, Some(body)).await
+    }
+
+    pub async fn put(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.send(Method::PUT, path, Some(body)).await
+    }
+
+    pub async fn delete(&self, path: &str) -> (StatusCode, Value) {
+        self.send(Method::DELETE, path, None).await
+    }
+
+    /// Uploads a file as multipart field `file`.
+    pub async fn upload(&self, path: &str, filename: &str, bytes: Vec<u8>) -> (StatusCode, Value) {
+        let part = reqwest::multipart::Part::bytes(bytes).file_name(filename.to_owned());
+        let form = reqwest::multipart::Form::new().part("file", part);
+        let resp = self
+            .request(Method::POST, path)
+            .multipart(form)
+            .send()
+            .await
+            .expect("upload");
+        let status = resp.status();
+        let text = resp.text().await.unwrap_or_default();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    /// Fetches a page as text.
+    pub async fn page(&self, path: &str) -> (StatusCode, String) {
+        let resp = self.request(Method::GET, path).send().await.expect("page");
+        let status = resp.status();
+        (status, resp.text().await.unwrap_or_default())
+    }
+}
+
+/// Runs a test body against a fresh app (demo loaded), then drops its
+/// database even when the body panics.
+pub async fn run<F, Fut>(backend: Backend, body: F)
+where
+    F: FnOnce(TestApp) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let Some(app) = TestApp::with_demo(backend).await else {
+        return;
+    };
+    let result = tokio::spawn(body(app.clone())).await;
+    app.cleanup().await;
+    if let Err(e) = result {
+        if e.is_panic() {
+            std::panic::resume_unwind(e.into_panic());
+        }
+        panic!("test task failed: {e}");
+    }
+}
+
+/// Declares each test once per database:
+///
+/// ```ignore
+/// both_databases! {
+///     async fn manager_sees_own_region(app) { … }
+/// }
+/// ```
+#[macro_export]
+macro_rules! both_databases {
+    ($(async fn $name:ident($app:ident) $body:block)*) => {
+        mod sqlite {
+            #[allow(unused_imports)]
+            use super::*;
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    $crate::common::run($crate::common::Backend::Sqlite, |$app| async move $body).await;
+                }
+            )*
+        }
+        mod postgres {
+            #[allow(unused_imports)]
+            use super::*;
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    $crate::common::run($crate::common::Backend::Postgres, |$app| async move $body).await;
+                }
+            )*
+        }
+    };
+}
+
+#[test]
+fn postgres_url_gets_the_test_database() {
+    assert_eq!(
+        with_database("postgres://root@127.0.0.1:5432/test", "x"),
+        "postgres://root@127.0.0.1:5432/x"
+    );
+    assert_eq!(
+        with_database("postgres://root@127.0.0.1/test?sslmode=disable", "x"),
+        "postgres://root@127.0.0.1/x?sslmode=disable"
+    );
+}

@@ -1,0 +1,10 @@
+//! The integration suite: the real app on port 0, on SQLite and on
+//! PostgreSQL, driven over HTTP (and, in `browser`, by headless Chromium).
+
+mod common;
+
+mod api;
+mod authz;
+mod bad_input;
+mod browser;
+mod cli;
