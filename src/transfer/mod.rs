@@ -346,6 +346,7 @@ fn read_xlsx(bytes: &[u8]) -> Result<Grid, TransferError> {
                 let row1 = r as usize + 1;
                 let text = match cell.get_value() {
                     DataRef::Error(err) => {
+                        budget.cells(1, 0)?;
                         errors.push(CellError::new(
                             &sheet,
                             row1,

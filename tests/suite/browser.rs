@@ -1,1 +1,228 @@
-//! (being written)
+//! A real browser: headless Chromium, driven through chromedriver, signs in
+//! as the demo manager, opens the org tree, adds a team and sees it.
+//! Screenshots go to `target/screenshots/` — look at them.
+//!
+//! Without Chromium the test prints that it skipped; with
+//! `MUBIAO_REQUIRE_BROWSER=1` a missing browser is a failure.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+use crate::both_databases;
+use crate::common::TestApp;
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// chromedriver on a free port, stopped when dropped.
+struct Driver {
+    child: Child,
+    url: String,
+    _profile: tempfile::TempDir,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn browser_available() -> bool {
+    if Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists() {
+        return true;
+    }
+    let required = std::env::var("MUBIAO_REQUIRE_BROWSER").is_ok_and(|v| v == "1");
+    assert!(
+        !required,
+        "MUBIAO_REQUIRE_BROWSER=1 but {CHROMIUM} or {CHROMEDRIVER} is missing (apt-get install chromium chromium-driver fonts-noto-cjk)"
+    );
+    eprintln!("skipped: Chromium not installed (apt-get install chromium chromium-driver fonts-noto-cjk)");
+    false
+}
+
+async fn start_driver() -> Driver {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let child = Command::new(CHROMEDRIVER)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start chromedriver");
+    let url = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::new();
+    for _ in 0..100 {
+        if http
+            .get(format!("{url}/status"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Driver {
+        child,
+        url,
+        _profile: tempfile::tempdir().expect("profile dir"),
+    }
+}
+
+async fn open_browser(driver: &Driver, width: u32, height: u32) -> Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": CHROMIUM,
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--lang=zh-CN",
+                format!("--window-size={width},{height}"),
+                format!("--user-data-dir={}", driver._profile.path().display()),
+            ],
+            "prefs": {"intl.accept_languages": "zh-CN,zh"}
+        }),
+    );
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&driver.url)
+        .await
+        .expect("connect to chromedriver")
+}
+
+fn screenshot_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&dir).expect("screenshot dir");
+    dir
+}
+
+async fn screenshot(browser: &Client, name: &str) {
+    let png = browser.screenshot().await.expect("screenshot");
+    assert!(png.len() > 1000, "a screenshot has content");
+    std::fs::write(screenshot_dir().join(name), png).expect("save screenshot");
+}
+
+async fn text_of(browser: &Client, css: &str) -> String {
+    browser
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("find {css}: {e}"))
+        .text()
+        .await
+        .expect("text")
+}
+
+async fn sign_in(browser: &Client, app: &TestApp, username: &str) {
+    browser.goto(&app.url("/login")).await.expect("open login");
+    browser
+        .find(Locator::Css("input[name=username]"))
+        .await
+        .expect("username field")
+        .send_keys(username)
+        .await
+        .expect("type username");
+    browser
+        .find(Locator::Css("input[name=password]"))
+        .await
+        .expect("password field")
+        .send_keys("demo")
+        .await
+        .expect("type password");
+    browser
+        .find(Locator::Css("form button[type=submit]"))
+        .await
+        .expect("submit button")
+        .click()
+        .await
+        .expect("submit");
+    browser
+        .wait()
+        .for_element(Locator::Css("header.topbar"))
+        .await
+        .expect("signed in: the top bar shows");
+}
+
+both_databases! {
+    async fn manager_adds_a_team_in_the_browser(app) {
+        if !browser_available() {
+            return;
+        }
+        let backend = format!("{:?}", app.backend()).to_lowercase();
+        let driver = start_driver().await;
+        let browser = open_browser(&driver, 1280, 900).await;
+
+        sign_in(&browser, &app, "manager").await;
+        let who = text_of(&browser, "header .userbox .who").await;
+        assert!(who.contains("王建国"), "top bar names the manager: {who}");
+        screenshot(&browser, &format!("home-manager-{backend}.png")).await;
+
+        browser
+            .find(Locator::Css("nav.mainnav a[href='/org']"))
+            .await
+            .expect("org link")
+            .click()
+            .await
+            .expect("open org tree");
+        let tree = text_of(&browser, "main").await;
+        assert!(tree.contains("华东大区") && tree.contains("上海一组"), "tree shows the region: {tree}");
+        assert!(!tree.contains("华南大区"), "another region stays hidden");
+
+        let form = browser
+            .find(Locator::Css("form.add-unit"))
+            .await
+            .expect("the add-unit form");
+        form.find(Locator::Css("input[name=code]")).await.expect("code").send_keys("HD-WX").await.expect("type code");
+        form.find(Locator::Css("input[name=name]")).await.expect("name").send_keys("无锡组").await.expect("type name");
+        form.find(Locator::Css("select[name=parent] option[value='HD']"))
+            .await
+            .expect("parent option HD")
+            .click()
+            .await
+            .expect("choose HD");
+        form.find(Locator::Css("button[type=submit]")).await.expect("submit").click().await.expect("add");
+
+        browser
+            .wait()
+            .for_url(&url_of(&app, "/org/HD-WX"))
+            .await
+            .expect("lands on the new team's page");
+        let page = text_of(&browser, "main").await;
+        assert!(page.contains("无锡组"), "the new team's page: {page}");
+        let crumbs = text_of(&browser, "nav.crumbs").await;
+        assert!(crumbs.contains("华东大区") && crumbs.contains("无锡组"), "breadcrumbs: {crumbs}");
+
+        browser.goto(&app.url("/org")).await.expect("back to the tree");
+        let tree = text_of(&browser, "main").await;
+        assert!(tree.contains("无锡组"), "the tree lists the new team: {tree}");
+        screenshot(&browser, &format!("org-manager-{backend}.png")).await;
+
+        // The same page on a phone.
+        browser.set_window_size(390, 844).await.expect("phone size");
+        browser.goto(&app.url("/org")).await.expect("tree on a phone");
+        let overflow: bool = browser
+            .execute("return document.documentElement.scrollWidth > window.innerWidth + 1;", vec![])
+            .await
+            .expect("measure")
+            .as_bool()
+            .unwrap_or(true);
+        assert!(!overflow, "the org page fits a phone's width");
+        screenshot(&browser, &format!("org-phone-{backend}.png")).await;
+
+        browser.goto(&app.url("/people")).await.expect("people");
+        screenshot(&browser, &format!("people-manager-{backend}.png")).await;
+        browser.close().await.expect("close browser");
+    }
+}
+
+fn url_of(app: &TestApp, path: &str) -> url::Url {
+    url::Url::parse(&app.url(path)).expect("url")
+}
