@@ -123,13 +123,15 @@ pub struct NewSession {
 pub async fn login(db: &Db, username: &str, password: &str) -> Result<NewSession> {
     let key = username.trim().to_lowercase();
     let now = Utc::now();
-    if let Some(t) = login_throttle::Entity::find_by_id(key.clone())
-        .one(db)
-        .await?
-    {
-        if let Some(until) = t.locked_until.filter(|u| *u > now) {
-            return Err(Error::Throttled((until - now).num_seconds().max(1)));
-        }
+    // The attempt is counted before the password is checked, atomically, so
+    // that parallel guesses cannot slip past the limit while one is checked.
+    let attempt = count_attempt(db, &key, now).await?;
+    if let Some(until) = attempt.locked_until.filter(|u| *u > now) {
+        return Err(Error::Throttled((until - now).num_seconds().max(1)));
+    }
+    if attempt.failures > MAX_FAILURES {
+        lock(db, &key, now).await?;
+        return Err(Error::Throttled(LOCK_MIN * 60));
     }
     let found = user::Entity::find()
         .filter(user::Column::Username.eq(username.trim()))
@@ -149,7 +151,9 @@ pub async fn login(db: &Db, username: &str, password: &str) -> Result<NewSession
     .await
     .unwrap_or(false);
     let Some(u) = found.filter(|_| ok) else {
-        note_failure(db, &key, now).await?;
+        if attempt.failures >= MAX_FAILURES {
+            lock(db, &key, now).await?;
+        }
         return Err(Error::Unauthenticated);
     };
     login_throttle::Entity::delete_by_id(key).exec(db).await?;
@@ -180,35 +184,59 @@ pub async fn login(db: &Db, username: &str, password: &str) -> Result<NewSession
 static DUMMY_HASH: std::sync::LazyLock<String> =
     std::sync::LazyLock::new(|| hash_password(&random_token()).unwrap_or_default());
 
-async fn note_failure(db: &Db, key: &str, now: DateTime<Utc>) -> Result<()> {
-    let window = Duration::minutes(THROTTLE_WINDOW_MIN);
-    match login_throttle::Entity::find_by_id(key.to_owned())
+/// Counts one login attempt for `key` and returns the count so far. A
+/// window that has passed without a running lock starts afresh.
+async fn count_attempt(db: &Db, key: &str, now: DateTime<Utc>) -> Result<login_throttle::Model> {
+    use login_throttle::Column;
+    use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+    login_throttle::Entity::delete_many()
+        .filter(Column::Username.eq(key))
+        .filter(Column::FirstFailureAt.lt(now - Duration::minutes(THROTTLE_WINDOW_MIN)))
+        .filter(
+            sea_orm::Condition::any()
+                .add(Column::LockedUntil.is_null())
+                .add(Column::LockedUntil.lt(now)),
+        )
+        .exec(db)
+        .await?;
+    login_throttle::Entity::insert(login_throttle::ActiveModel {
+        username: Set(key.to_owned()),
+        failures: Set(1),
+        first_failure_at: Set(now),
+        locked_until: Set(None),
+    })
+    .on_conflict(
+        OnConflict::column(Column::Username)
+            .value(
+                Column::Failures,
+                Expr::col((login_throttle::Entity, Column::Failures)).add(1),
+            )
+            .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    login_throttle::Entity::find_by_id(key.to_owned())
         .one(db)
         .await?
-    {
-        Some(t) => {
-            let fresh = now - t.first_failure_at > window;
-            let failures = if fresh { 1 } else { t.failures + 1 };
-            let mut am = t.into_active_model();
-            if fresh {
-                am.first_failure_at = Set(now);
-            }
-            am.failures = Set(failures);
-            am.locked_until =
-                Set((failures >= MAX_FAILURES).then(|| now + Duration::minutes(LOCK_MIN)));
-            am.update(db).await?;
-        }
-        None => {
-            login_throttle::ActiveModel {
-                username: Set(key.to_owned()),
-                failures: Set(1),
-                first_failure_at: Set(now),
-                locked_until: Set(None),
-            }
-            .insert(db)
-            .await?;
-        }
-    }
+        .ok_or(Error::NotFound)
+}
+
+/// Locks `key` for [`LOCK_MIN`] minutes, unless a lock is already running.
+async fn lock(db: &Db, key: &str, now: DateTime<Utc>) -> Result<()> {
+    use login_throttle::Column;
+    login_throttle::Entity::update_many()
+        .col_expr(
+            Column::LockedUntil,
+            sea_orm::sea_query::Expr::value(now + Duration::minutes(LOCK_MIN)),
+        )
+        .filter(Column::Username.eq(key))
+        .filter(
+            sea_orm::Condition::any()
+                .add(Column::LockedUntil.is_null())
+                .add(Column::LockedUntil.lt(now)),
+        )
+        .exec(db)
+        .await?;
     Ok(())
 }
 
@@ -375,7 +403,9 @@ pub async fn set_password(
         .one(db)
         .await?
         .ok_or(Error::NotFound)?;
-    let own = actor.is_some_and(|a| a.user_id == u.id);
+    // A change of one's own password proves the old one; a reset (by admin
+    // or the CLI, `old` absent) does not.
+    let own = old.is_some() && actor.is_some_and(|a| a.user_id == u.id);
     match actor {
         Some(a) if !own && !a.may_manage_accounts() => return Err(Error::NotFound),
         _ => {}

@@ -537,9 +537,11 @@ pub async fn list_people(db: &Db, actor: &Actor, filter: &PeopleFilter) -> Resul
         }
     }
     if let Some(code) = filter.unit.as_deref().filter(|c| !c.is_empty()) {
+        // A unit outside one's reach is as unknown as a missing one.
         let root = units
             .iter()
             .find(|u| u.code == code)
+            .filter(|u| actor.units_read().covers(&tree, u.id, None))
             .ok_or(Error::NotFound)?;
         q = q.filter(person::Column::UnitId.is_in(tree.subtree(root.id)));
     }
@@ -735,23 +737,24 @@ fn unknown_manager(no: &str) -> FieldError {
 pub async fn create_person(db: &Db, actor: &Actor, new: &NewPerson) -> Result<PersonView> {
     let txn = db.begin().await?;
     let (tree, units) = load_tree(&txn).await?;
-    let (checked, manager_later) = check_new_person(&txn, actor, &tree, &units, new)
-        .await
-        .map_err(Error::Invalid)?;
-    let mut errors = Vec::new();
-    if let Some(m) = manager_later {
-        errors.push(unknown_manager(&m));
-    }
-    if person::Entity::find()
-        .filter(person::Column::EmployeeNo.eq(&checked.employee_no))
-        .one(&txn)
-        .await?
-        .is_some()
+    // Every problem is reported at once: field checks, a taken number and
+    // the account fields.
+    let (checked, mut errors) = match check_new_person(&txn, actor, &tree, &units, new).await {
+        Ok((c, later)) => (Some(c), later.map(|m| vec![unknown_manager(&m)]).unwrap_or_default()),
+        Err(errors) => (None, errors),
+    };
+    let no = new.employee_no.trim();
+    if !no.is_empty()
+        && person::Entity::find()
+            .filter(person::Column::EmployeeNo.eq(no))
+            .one(&txn)
+            .await?
+            .is_some()
     {
         errors.push(FieldError::new(
             "employee_no",
-            format!("employee no \"{}\" is already used", checked.employee_no),
-            format!("工号 \"{}\" 已存在", checked.employee_no),
+            format!("employee no \"{no}\" is already used"),
+            format!("工号 \"{no}\" 已存在"),
         ));
     }
     let account = match (
@@ -774,9 +777,9 @@ pub async fn create_person(db: &Db, actor: &Actor, new: &NewPerson) -> Result<Pe
             None
         }
     };
-    if !errors.is_empty() {
+    let Some(checked) = checked.filter(|_| errors.is_empty()) else {
         return Err(Error::Invalid(errors));
-    }
+    };
     let p = insert_person(&txn, checked).await?;
     if let Some((username, password)) = account {
         let hash = accounts::hash_blocking(password).await?;
@@ -1019,15 +1022,14 @@ pub async fn import_people(
     for (index, row) in rows.iter().enumerate() {
         match check_new_person(&txn, actor, &tree, &units, row).await {
             Ok((c, later)) => {
-                if let Some(first) = seen.insert(c.employee_no.clone(), index) {
+                if seen.insert(c.employee_no.clone(), index).is_some() {
                     errors.push(RowError {
                         index,
                         error: FieldError::new(
                             "employee_no",
                             format!(
-                                "employee no \"{}\" appears twice (first at row {})",
-                                c.employee_no,
-                                first + 1
+                                "employee no \"{}\" appears more than once in the file",
+                                c.employee_no
                             ),
                             format!("工号 \"{}\" 重复出现", c.employee_no),
                         ),
@@ -1073,12 +1075,28 @@ pub async fn import_people(
                 if c.manager_id.is_some() {
                     am.manager_id = Set(c.manager_id);
                 }
-                am.hire_date = Set(c.hire_date);
-                am.phone = Set(c.phone.clone());
-                am.email = Set(c.email.clone());
+                // An empty or missing optional column keeps what is stored:
+                // an import adds what the file says, it does not erase.
+                if c.hire_date.is_some() {
+                    am.hire_date = Set(c.hire_date);
+                }
+                if c.phone.is_some() {
+                    am.phone = Set(c.phone.clone());
+                }
+                if c.email.is_some() {
+                    am.email = Set(c.email.clone());
+                }
                 am.active = Set(true);
                 am.updated_at = Set(Utc::now());
                 am.update(&txn).await?;
+                // The account follows the person, as in `update_person`.
+                user::Entity::update_many()
+                    .col_expr(user::Column::Role, sea_orm::sea_query::Expr::value(c.role.code()))
+                    .col_expr(user::Column::Active, sea_orm::sea_query::Expr::value(true))
+                    .col_expr(user::Column::UpdatedAt, sea_orm::sea_query::Expr::value(Utc::now()))
+                    .filter(user::Column::PersonId.eq(id))
+                    .exec(&txn)
+                    .await?;
                 audit::record(
                     &txn,
                     Some(actor),

@@ -113,26 +113,23 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
         tracing::Span::current().record("user", a.actor().username.as_str());
     }
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if let Some(
-        a @ Authenticated {
-            via: Via::Cookie(_),
-            ..
-        },
-    ) = &auth
+    // Cookies are sent by the browser on its own; a write made with one must
+    // prove it comes from our page. Bearer tokens are never sent implicitly.
+    if let Some(a) = auth.as_ref().filter(|a| matches!(a.via, Via::Cookie(_)))
+        && !safe
+        && !csrf_exempt(&path)
     {
-        if !safe && !csrf_exempt(&path) {
-            let sent = req
-                .headers()
-                .get(CSRF_HEADER)
-                .and_then(|v| v.to_str().ok())
-                .or_else(|| query_param(req.uri().query(), CSRF_QUERY));
-            if sent.is_none_or(|s| !constant_time_eq(s.as_bytes(), a.csrf().as_bytes())) {
-                return if is_api(&path) {
-                    ApiError::csrf().into_response()
-                } else {
-                    super::pages::forbidden_page(a, &req).into_response()
-                };
-            }
+        let sent = req
+            .headers()
+            .get(CSRF_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .or_else(|| query_param(req.uri().query(), CSRF_QUERY));
+        if sent.is_none_or(|s| !constant_time_eq(s.as_bytes(), a.csrf().as_bytes())) {
+            return if is_api(&path) {
+                ApiError::csrf().into_response()
+            } else {
+                super::pages::forbidden_page(a, &req).into_response()
+            };
         }
     }
     if let Some(a) = auth {

@@ -67,10 +67,12 @@ const MAX_JSON_BYTES: usize = 2 * 1024 * 1024;
 /// The whole application: pages, API, assets, health check.
 pub fn app(state: AppState) -> Router {
     let upload_limit = state.settings.max_upload_bytes;
-    let (api_router, _) = api::router().split_for_parts();
+    let (json_api, _) = api::json_router().split_for_parts();
+    let (upload_api, _) = api::upload_router().split_for_parts();
     Router::new()
         .merge(pages::router().layer(DefaultBodyLimit::max(upload_limit)))
-        .merge(api_router.layer(DefaultBodyLimit::max(MAX_JSON_BYTES.max(upload_limit))))
+        .merge(json_api.layer(DefaultBodyLimit::max(MAX_JSON_BYTES)))
+        .merge(upload_api.layer(DefaultBodyLimit::max(upload_limit)))
         .route("/api/v1/openapi.json", get(api::openapi_json))
         .route("/healthz", get(healthz))
         .route("/assets/{file}", get(assets::serve))

@@ -1,1 +1,814 @@
-//! (being written)
+//! The authorization matrix: every API route × every role × a record inside
+//! and outside the caller's reach → the answer PRODUCT.md ("Who uses it")
+//! implies, as `src/domain/access.rs` spells it out.
+//!
+//! [`MATRIX`] is the table. Each role runs all of its rows against a fresh
+//! demo company (one app per role and database, rows in table order, with
+//! unique codes so that rows do not interfere); every mismatch is collected
+//! and reported at the end, so one run shows them all.
+//!
+//! Adding a route without adding it here fails
+//! `matrix_covers_exactly_the_documented_routes` (the OpenAPI document and
+//! the table must list the same routes) and `matrix_has_every_role_and_target`
+//! (every route has every role, and a route about a record has an inside and
+//! an outside row for every signed-in role).
+//!
+//! Targets: for a manager (王建国, head of 华东大区 HD) "inside" is HD-SH /
+//! E0015 and "outside" is HN-GZ / E0028 in 华南大区; for the salesperson
+//! (张晓明, E0015 in HD-SH) "inside" is their own record and unit and
+//! "outside" is a colleague (E0016) or another region's unit (HN-GZ). The
+//! roles that read everything (admin, gm, sales_admin, hr) get the same rows
+//! as the manager, where "outside" only matters for writes. "own" is the
+//! caller's own unit or person record: nobody but admin and hr edits their
+//! own record, and a manager may not rename the unit they head.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use mubiao::domain::role::Role;
+use mubiao::storage::{accounts, org};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::both_databases;
+use crate::common::{Client, TestApp};
+
+/// Who calls: no credentials, or one of the six demo logins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+enum Who {
+    Anonymous,
+    Admin,
+    Gm,
+    Manager,
+    Sales,
+    SalesAdmin,
+    Hr,
+}
+
+use Who::{Admin, Anonymous, Gm, Hr, Manager, Sales, SalesAdmin};
+
+impl Who {
+    const ALL: [Who; 7] = [Anonymous, Admin, Gm, Manager, Sales, SalesAdmin, Hr];
+
+    /// The demo login; anonymous callers sign in (the one thing they may
+    /// do) as `gm`.
+    fn username(self) -> &'static str {
+        match self {
+            Anonymous | Gm => "gm",
+            Admin => "admin",
+            Manager => "manager",
+            Sales => "sales",
+            SalesAdmin => "sales_admin",
+            Hr => "hr",
+        }
+    }
+
+    /// The caller's own unit and person record (admin is nobody).
+    fn own(self) -> Option<(Record, Record)> {
+        let (unit, unit_name, no, name) = match self {
+            Anonymous | Admin => return None,
+            Gm => ("HQ", "华信智能科技有限公司", "E0001", "陈志远"),
+            Manager => ("HD", "华东大区", "E0002", "王建国"),
+            Sales => ("HD-SH", "上海一组", "E0015", "张晓明"),
+            SalesAdmin => ("HQ-SO", "销售管理部", "E0005", "孙丽娟"),
+            Hr => ("HQ-HR", "人力资源部", "E0007", "吴静"),
+        };
+        Some((Record::named(unit, unit_name), Record::named(no, name)))
+    }
+}
+
+impl fmt::Display for Who {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Anonymous => "anonymous",
+            _ => self.username(),
+        })
+    }
+}
+
+/// Which record a row is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+enum Target {
+    /// The route is not about a record (or the caller is anonymous).
+    None,
+    /// A record within the caller's reach.
+    Inside,
+    /// A record outside it.
+    Outside,
+    /// The caller's own unit or person record.
+    Own,
+}
+
+const NONE: Target = Target::None;
+const IN: Target = Target::Inside;
+const OUT: Target = Target::Outside;
+const OWN: Target = Target::Own;
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Target::None => "-",
+            Target::Inside => "inside",
+            Target::Outside => "outside",
+            Target::Own => "own",
+        })
+    }
+}
+
+const GET: &str = "GET";
+const POST: &str = "POST";
+const PUT: &str = "PUT";
+const PATCH: &str = "PATCH";
+const DELETE: &str = "DELETE";
+
+/// The answer shows the target record (its code, 工号, …).
+const SHOWN: bool = true;
+/// The answer does not show it: in particular, never its name.
+const HIDDEN: bool = false;
+/// No target record.
+const NA: bool = false;
+
+/// method, path as in the OpenAPI document, caller, target, expected
+/// status, whether the answer shows the target record.
+type Row = (&'static str, &'static str, Who, Target, u16, bool);
+
+/// The matrix. Derived from `src/domain/access.rs` and the handlers:
+/// records outside the caller's read reach answer 404 (they do not exist
+/// for the caller), records the caller reads but may not change answer 403;
+/// a unit outside one's reach named in a request body is an unknown unit
+/// (422), like a unit that does not exist.
+#[rustfmt::skip]
+const MATRIX: &[Row] = &[
+    // Signing in is public; a signed-in user may sign in again.
+    (POST, "/api/v1/login", Anonymous, NONE, 200, NA),
+    (POST, "/api/v1/login", Admin, NONE, 200, NA),
+    (POST, "/api/v1/login", Gm, NONE, 200, NA),
+    (POST, "/api/v1/login", Manager, NONE, 200, NA),
+    (POST, "/api/v1/login", Sales, NONE, 200, NA),
+    (POST, "/api/v1/login", SalesAdmin, NONE, 200, NA),
+    (POST, "/api/v1/login", Hr, NONE, 200, NA),
+
+    (POST, "/api/v1/logout", Anonymous, NONE, 401, NA),
+    (POST, "/api/v1/logout", Admin, NONE, 204, NA),
+    (POST, "/api/v1/logout", Gm, NONE, 204, NA),
+    (POST, "/api/v1/logout", Manager, NONE, 204, NA),
+    (POST, "/api/v1/logout", Sales, NONE, 204, NA),
+    (POST, "/api/v1/logout", SalesAdmin, NONE, 204, NA),
+    (POST, "/api/v1/logout", Hr, NONE, 204, NA),
+
+    (GET, "/api/v1/me", Anonymous, NONE, 401, NA),
+    (GET, "/api/v1/me", Admin, NONE, 200, NA),
+    (GET, "/api/v1/me", Gm, NONE, 200, NA),
+    (GET, "/api/v1/me", Manager, NONE, 200, NA),
+    (GET, "/api/v1/me", Sales, NONE, 200, NA),
+    (GET, "/api/v1/me", SalesAdmin, NONE, 200, NA),
+    (GET, "/api/v1/me", Hr, NONE, 200, NA),
+
+    // Everyone changes their own password (giving the current one).
+    (PUT, "/api/v1/me/password", Anonymous, NONE, 401, NA),
+    (PUT, "/api/v1/me/password", Admin, NONE, 204, NA),
+    (PUT, "/api/v1/me/password", Gm, NONE, 204, NA),
+    (PUT, "/api/v1/me/password", Manager, NONE, 204, NA),
+    (PUT, "/api/v1/me/password", Sales, NONE, 204, NA),
+    (PUT, "/api/v1/me/password", SalesAdmin, NONE, 204, NA),
+    (PUT, "/api/v1/me/password", Hr, NONE, 204, NA),
+
+    // Only admin resets others' passwords; for everyone else the route
+    // does not exist. Inside: `sales` (E0015); outside: an account of E0028.
+    (PUT, "/api/v1/users/{username}/password", Anonymous, NONE, 401, NA),
+    (PUT, "/api/v1/users/{username}/password", Admin, IN, 204, HIDDEN),
+    (PUT, "/api/v1/users/{username}/password", Admin, OUT, 204, HIDDEN),
+    (PUT, "/api/v1/users/{username}/password", Gm, IN, 404, HIDDEN),
+    (PUT, "/api/v1/users/{username}/password", Gm, OUT, 404, HIDDEN),
+    (PUT, "/api/v1/users/{username}/password", Manager, IN, 404, HIDDEN),
+    (PUT, "/api/v1/users/{username}/password", Manager, OUT, 404, HIDDEN),
+    (PUT, "/api/v1/users/{username}/password", Sales, IN, 404, HIDDEN),
+    (PUT, "/api/v1/users/{username}/password", Sales, OUT, 404, HIDDEN),
+    (PUT, "/api/v1/users/{username}/password", SalesAdmin, IN, 404, HIDDEN),
+    (PUT, "/api/v1/users/{username}/password", SalesAdmin, OUT, 404, HIDDEN),
+    (PUT, "/api/v1/users/{username}/password", Hr, IN, 404, HIDDEN),
+    (PUT, "/api/v1/users/{username}/password", Hr, OUT, 404, HIDDEN),
+
+    // The unit list shows exactly the units in reach.
+    (GET, "/api/v1/units", Anonymous, NONE, 401, NA),
+    (GET, "/api/v1/units", Admin, IN, 200, SHOWN),
+    (GET, "/api/v1/units", Admin, OUT, 200, SHOWN),
+    (GET, "/api/v1/units", Gm, IN, 200, SHOWN),
+    (GET, "/api/v1/units", Gm, OUT, 200, SHOWN),
+    (GET, "/api/v1/units", Manager, IN, 200, SHOWN),
+    (GET, "/api/v1/units", Manager, OUT, 200, HIDDEN),
+    (GET, "/api/v1/units", Sales, IN, 200, SHOWN),
+    (GET, "/api/v1/units", Sales, OUT, 200, HIDDEN),
+    (GET, "/api/v1/units", SalesAdmin, IN, 200, SHOWN),
+    (GET, "/api/v1/units", SalesAdmin, OUT, 200, SHOWN),
+    (GET, "/api/v1/units", Hr, IN, 200, SHOWN),
+    (GET, "/api/v1/units", Hr, OUT, 200, SHOWN),
+
+    // A new unit under a parent inside / outside the caller's reach.
+    (POST, "/api/v1/units", Anonymous, NONE, 401, NA),
+    (POST, "/api/v1/units", Admin, IN, 201, SHOWN),
+    (POST, "/api/v1/units", Admin, OUT, 201, SHOWN),
+    (POST, "/api/v1/units", Gm, IN, 403, HIDDEN),
+    (POST, "/api/v1/units", Gm, OUT, 403, HIDDEN),
+    (POST, "/api/v1/units", Manager, IN, 201, SHOWN),
+    (POST, "/api/v1/units", Manager, OUT, 422, HIDDEN),
+    (POST, "/api/v1/units", Sales, IN, 403, HIDDEN),
+    (POST, "/api/v1/units", Sales, OUT, 422, HIDDEN),
+    (POST, "/api/v1/units", SalesAdmin, IN, 403, HIDDEN),
+    (POST, "/api/v1/units", SalesAdmin, OUT, 403, HIDDEN),
+    (POST, "/api/v1/units", Hr, IN, 403, HIDDEN),
+    (POST, "/api/v1/units", Hr, OUT, 403, HIDDEN),
+
+    (GET, "/api/v1/units/{code}", Anonymous, NONE, 401, NA),
+    (GET, "/api/v1/units/{code}", Admin, IN, 200, SHOWN),
+    (GET, "/api/v1/units/{code}", Admin, OUT, 200, SHOWN),
+    (GET, "/api/v1/units/{code}", Gm, IN, 200, SHOWN),
+    (GET, "/api/v1/units/{code}", Gm, OUT, 200, SHOWN),
+    (GET, "/api/v1/units/{code}", Manager, IN, 200, SHOWN),
+    (GET, "/api/v1/units/{code}", Manager, OUT, 404, HIDDEN),
+    (GET, "/api/v1/units/{code}", Sales, IN, 200, SHOWN),
+    (GET, "/api/v1/units/{code}", Sales, OUT, 404, HIDDEN),
+    (GET, "/api/v1/units/{code}", SalesAdmin, IN, 200, SHOWN),
+    (GET, "/api/v1/units/{code}", SalesAdmin, OUT, 200, SHOWN),
+    (GET, "/api/v1/units/{code}", Hr, IN, 200, SHOWN),
+    (GET, "/api/v1/units/{code}", Hr, OUT, 200, SHOWN),
+
+    // Renaming: admin anywhere, a manager below the unit they head.
+    (PATCH, "/api/v1/units/{code}", Anonymous, NONE, 401, NA),
+    (PATCH, "/api/v1/units/{code}", Admin, IN, 200, SHOWN),
+    (PATCH, "/api/v1/units/{code}", Admin, OUT, 200, SHOWN),
+    (PATCH, "/api/v1/units/{code}", Gm, IN, 403, HIDDEN),
+    (PATCH, "/api/v1/units/{code}", Gm, OUT, 403, HIDDEN),
+    (PATCH, "/api/v1/units/{code}", Gm, OWN, 403, HIDDEN),
+    (PATCH, "/api/v1/units/{code}", Manager, IN, 200, SHOWN),
+    (PATCH, "/api/v1/units/{code}", Manager, OUT, 404, HIDDEN),
+    (PATCH, "/api/v1/units/{code}", Manager, OWN, 403, HIDDEN),
+    (PATCH, "/api/v1/units/{code}", Sales, IN, 403, HIDDEN),
+    (PATCH, "/api/v1/units/{code}", Sales, OUT, 404, HIDDEN),
+    (PATCH, "/api/v1/units/{code}", Sales, OWN, 403, HIDDEN),
+    (PATCH, "/api/v1/units/{code}", SalesAdmin, IN, 403, HIDDEN),
+    (PATCH, "/api/v1/units/{code}", SalesAdmin, OUT, 403, HIDDEN),
+    (PATCH, "/api/v1/units/{code}", SalesAdmin, OWN, 403, HIDDEN),
+    (PATCH, "/api/v1/units/{code}", Hr, IN, 403, HIDDEN),
+    (PATCH, "/api/v1/units/{code}", Hr, OUT, 403, HIDDEN),
+    (PATCH, "/api/v1/units/{code}", Hr, OWN, 403, HIDDEN),
+
+    // The people list shows exactly the people in reach.
+    (GET, "/api/v1/people", Anonymous, NONE, 401, NA),
+    (GET, "/api/v1/people", Admin, IN, 200, SHOWN),
+    (GET, "/api/v1/people", Admin, OUT, 200, SHOWN),
+    (GET, "/api/v1/people", Gm, IN, 200, SHOWN),
+    (GET, "/api/v1/people", Gm, OUT, 200, SHOWN),
+    (GET, "/api/v1/people", Manager, IN, 200, SHOWN),
+    (GET, "/api/v1/people", Manager, OUT, 200, HIDDEN),
+    (GET, "/api/v1/people", Sales, IN, 200, SHOWN),
+    (GET, "/api/v1/people", Sales, OUT, 200, HIDDEN),
+    (GET, "/api/v1/people", SalesAdmin, IN, 200, SHOWN),
+    (GET, "/api/v1/people", SalesAdmin, OUT, 200, SHOWN),
+    (GET, "/api/v1/people", Hr, IN, 200, SHOWN),
+    (GET, "/api/v1/people", Hr, OUT, 200, SHOWN),
+
+    // A new salesperson in a unit inside / outside the caller's reach.
+    (POST, "/api/v1/people", Anonymous, NONE, 401, NA),
+    (POST, "/api/v1/people", Admin, IN, 201, SHOWN),
+    (POST, "/api/v1/people", Admin, OUT, 201, SHOWN),
+    (POST, "/api/v1/people", Gm, IN, 403, HIDDEN),
+    (POST, "/api/v1/people", Gm, OUT, 403, HIDDEN),
+    (POST, "/api/v1/people", Manager, IN, 201, SHOWN),
+    (POST, "/api/v1/people", Manager, OUT, 422, HIDDEN),
+    (POST, "/api/v1/people", Sales, IN, 403, HIDDEN),
+    (POST, "/api/v1/people", Sales, OUT, 403, HIDDEN),
+    (POST, "/api/v1/people", SalesAdmin, IN, 403, HIDDEN),
+    (POST, "/api/v1/people", SalesAdmin, OUT, 403, HIDDEN),
+    (POST, "/api/v1/people", Hr, IN, 201, SHOWN),
+    (POST, "/api/v1/people", Hr, OUT, 201, SHOWN),
+
+    (GET, "/api/v1/people/{employee_no}", Anonymous, NONE, 401, NA),
+    (GET, "/api/v1/people/{employee_no}", Admin, IN, 200, SHOWN),
+    (GET, "/api/v1/people/{employee_no}", Admin, OUT, 200, SHOWN),
+    (GET, "/api/v1/people/{employee_no}", Gm, IN, 200, SHOWN),
+    (GET, "/api/v1/people/{employee_no}", Gm, OUT, 200, SHOWN),
+    (GET, "/api/v1/people/{employee_no}", Manager, IN, 200, SHOWN),
+    (GET, "/api/v1/people/{employee_no}", Manager, OUT, 404, HIDDEN),
+    (GET, "/api/v1/people/{employee_no}", Sales, IN, 200, SHOWN),
+    (GET, "/api/v1/people/{employee_no}", Sales, OUT, 404, HIDDEN),
+    (GET, "/api/v1/people/{employee_no}", SalesAdmin, IN, 200, SHOWN),
+    (GET, "/api/v1/people/{employee_no}", SalesAdmin, OUT, 200, SHOWN),
+    (GET, "/api/v1/people/{employee_no}", Hr, IN, 200, SHOWN),
+    (GET, "/api/v1/people/{employee_no}", Hr, OUT, 200, SHOWN),
+
+    // Changing a person: admin and hr anywhere (their own record too), a
+    // manager in their subtree except themselves.
+    (PATCH, "/api/v1/people/{employee_no}", Anonymous, NONE, 401, NA),
+    (PATCH, "/api/v1/people/{employee_no}", Admin, IN, 200, SHOWN),
+    (PATCH, "/api/v1/people/{employee_no}", Admin, OUT, 200, SHOWN),
+    (PATCH, "/api/v1/people/{employee_no}", Gm, IN, 403, HIDDEN),
+    (PATCH, "/api/v1/people/{employee_no}", Gm, OUT, 403, HIDDEN),
+    (PATCH, "/api/v1/people/{employee_no}", Gm, OWN, 403, HIDDEN),
+    (PATCH, "/api/v1/people/{employee_no}", Manager, IN, 200, SHOWN),
+    (PATCH, "/api/v1/people/{employee_no}", Manager, OUT, 404, HIDDEN),
+    (PATCH, "/api/v1/people/{employee_no}", Manager, OWN, 403, HIDDEN),
+    (PATCH, "/api/v1/people/{employee_no}", Sales, IN, 403, HIDDEN),
+    (PATCH, "/api/v1/people/{employee_no}", Sales, OUT, 404, HIDDEN),
+    (PATCH, "/api/v1/people/{employee_no}", Sales, OWN, 403, HIDDEN),
+    (PATCH, "/api/v1/people/{employee_no}", SalesAdmin, IN, 403, HIDDEN),
+    (PATCH, "/api/v1/people/{employee_no}", SalesAdmin, OUT, 403, HIDDEN),
+    (PATCH, "/api/v1/people/{employee_no}", SalesAdmin, OWN, 403, HIDDEN),
+    (PATCH, "/api/v1/people/{employee_no}", Hr, IN, 200, SHOWN),
+    (PATCH, "/api/v1/people/{employee_no}", Hr, OUT, 200, SHOWN),
+    (PATCH, "/api/v1/people/{employee_no}", Hr, OWN, 200, SHOWN),
+
+    // A one-row import into a unit inside / outside the caller's reach;
+    // the answer is counts only.
+    (POST, "/api/v1/import/people", Anonymous, NONE, 401, NA),
+    (POST, "/api/v1/import/people", Admin, IN, 200, HIDDEN),
+    (POST, "/api/v1/import/people", Admin, OUT, 200, HIDDEN),
+    (POST, "/api/v1/import/people", Gm, IN, 403, HIDDEN),
+    (POST, "/api/v1/import/people", Gm, OUT, 403, HIDDEN),
+    (POST, "/api/v1/import/people", Manager, IN, 200, HIDDEN),
+    (POST, "/api/v1/import/people", Manager, OUT, 422, HIDDEN),
+    (POST, "/api/v1/import/people", Sales, IN, 403, HIDDEN),
+    (POST, "/api/v1/import/people", Sales, OUT, 403, HIDDEN),
+    (POST, "/api/v1/import/people", SalesAdmin, IN, 403, HIDDEN),
+    (POST, "/api/v1/import/people", SalesAdmin, OUT, 403, HIDDEN),
+    (POST, "/api/v1/import/people", Hr, IN, 200, HIDDEN),
+    (POST, "/api/v1/import/people", Hr, OUT, 200, HIDDEN),
+
+    // Personal API tokens: one's own only.
+    (GET, "/api/v1/tokens", Anonymous, NONE, 401, NA),
+    (GET, "/api/v1/tokens", Admin, NONE, 200, NA),
+    (GET, "/api/v1/tokens", Gm, NONE, 200, NA),
+    (GET, "/api/v1/tokens", Manager, NONE, 200, NA),
+    (GET, "/api/v1/tokens", Sales, NONE, 200, NA),
+    (GET, "/api/v1/tokens", SalesAdmin, NONE, 200, NA),
+    (GET, "/api/v1/tokens", Hr, NONE, 200, NA),
+
+    (POST, "/api/v1/tokens", Anonymous, NONE, 401, NA),
+    (POST, "/api/v1/tokens", Admin, NONE, 201, NA),
+    (POST, "/api/v1/tokens", Gm, NONE, 201, NA),
+    (POST, "/api/v1/tokens", Manager, NONE, 201, NA),
+    (POST, "/api/v1/tokens", Sales, NONE, 201, NA),
+    (POST, "/api/v1/tokens", SalesAdmin, NONE, 201, NA),
+    (POST, "/api/v1/tokens", Hr, NONE, 201, NA),
+
+    // Inside: the caller's own token; outside: someone else's.
+    (DELETE, "/api/v1/tokens/{id}", Anonymous, NONE, 401, NA),
+    (DELETE, "/api/v1/tokens/{id}", Admin, IN, 204, HIDDEN),
+    (DELETE, "/api/v1/tokens/{id}", Admin, OUT, 404, HIDDEN),
+    (DELETE, "/api/v1/tokens/{id}", Gm, IN, 204, HIDDEN),
+    (DELETE, "/api/v1/tokens/{id}", Gm, OUT, 404, HIDDEN),
+    (DELETE, "/api/v1/tokens/{id}", Manager, IN, 204, HIDDEN),
+    (DELETE, "/api/v1/tokens/{id}", Manager, OUT, 404, HIDDEN),
+    (DELETE, "/api/v1/tokens/{id}", Sales, IN, 204, HIDDEN),
+    (DELETE, "/api/v1/tokens/{id}", Sales, OUT, 404, HIDDEN),
+    (DELETE, "/api/v1/tokens/{id}", SalesAdmin, IN, 204, HIDDEN),
+    (DELETE, "/api/v1/tokens/{id}", SalesAdmin, OUT, 404, HIDDEN),
+    (DELETE, "/api/v1/tokens/{id}", Hr, IN, 204, HIDDEN),
+    (DELETE, "/api/v1/tokens/{id}", Hr, OUT, 404, HIDDEN),
+
+    // The audit log: admin and gm; for everyone else it does not exist.
+    (GET, "/api/v1/audit", Anonymous, NONE, 401, NA),
+    (GET, "/api/v1/audit", Admin, NONE, 200, NA),
+    (GET, "/api/v1/audit", Gm, NONE, 200, NA),
+    (GET, "/api/v1/audit", Manager, NONE, 404, NA),
+    (GET, "/api/v1/audit", Sales, NONE, 404, NA),
+    (GET, "/api/v1/audit", SalesAdmin, NONE, 404, NA),
+    (GET, "/api/v1/audit", Hr, NONE, 404, NA),
+
+    // The API description is public.
+    (GET, "/api/v1/openapi.json", Anonymous, NONE, 200, NA),
+    (GET, "/api/v1/openapi.json", Admin, NONE, 200, NA),
+    (GET, "/api/v1/openapi.json", Gm, NONE, 200, NA),
+    (GET, "/api/v1/openapi.json", Manager, NONE, 200, NA),
+    (GET, "/api/v1/openapi.json", Sales, NONE, 200, NA),
+    (GET, "/api/v1/openapi.json", SalesAdmin, NONE, 200, NA),
+    (GET, "/api/v1/openapi.json", Hr, NONE, 200, NA),
+];
+
+/// What a route's target record is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Unit,
+    Person,
+    User,
+    Token,
+    Nothing,
+}
+
+fn kind(method: &str, path: &str) -> Kind {
+    match (method, path) {
+        (_, "/api/v1/units" | "/api/v1/units/{code}")
+        | (POST, "/api/v1/people" | "/api/v1/import/people") => Kind::Unit,
+        (_, "/api/v1/people" | "/api/v1/people/{employee_no}") => Kind::Person,
+        (_, "/api/v1/users/{username}/password") => Kind::User,
+        (_, "/api/v1/tokens/{id}") => Kind::Token,
+        _ => Kind::Nothing,
+    }
+}
+
+/// A record as it shows in answers: its key, and a name that must never
+/// show when the record is hidden.
+#[derive(Debug, Clone)]
+struct Record {
+    key: String,
+    name: Option<&'static str>,
+}
+
+impl Record {
+    fn named(key: &str, name: &'static str) -> Record {
+        Record {
+            key: key.to_owned(),
+            name: Some(name),
+        }
+    }
+
+    fn key(key: impl Into<String>) -> Record {
+        Record {
+            key: key.into(),
+            name: None,
+        }
+    }
+}
+
+/// The account given to E0028 (华南 · 广州组) so that there is a user
+/// outside every manager's and salesperson's reach.
+const OUTSIDE_USER: &str = "hn_sales";
+const OUTSIDE_USER_PASSWORD: &str = "hn-sales-2024";
+
+/// One role's run over its rows of the matrix, on its own app.
+struct Run {
+    app: TestApp,
+    who: Who,
+    /// Signed in as `who`; unused for anonymous, who gets a fresh client
+    /// for every row.
+    client: Client,
+    /// The current password of `who` (it changes in one row).
+    password: String,
+    own_token: i64,
+    other_token: i64,
+    /// Makes the codes of created records unique.
+    seq: u32,
+    cases: usize,
+    failures: Vec<String>,
+}
+
+enum Body {
+    Empty,
+    Json(Value),
+    Csv(String),
+}
+
+impl Run {
+    async fn start(app: TestApp, who: Who) -> Run {
+        let db = app.db();
+        let e0028 = org::person_id_by_employee_no(db, "E0028")
+            .await
+            .expect("look up E0028");
+        assert!(e0028.is_some(), "demo has E0028");
+        let outside = accounts::create_user(
+            db,
+            None,
+            OUTSIDE_USER,
+            OUTSIDE_USER_PASSWORD,
+            Role::Sales,
+            e0028,
+        )
+        .await
+        .expect("account for E0028");
+        let (_, other) = accounts::create_token(db, None, outside.id, "华南报表脚本")
+            .await
+            .expect("token of another user");
+        let own_token = match who {
+            Anonymous => other.id,
+            _ => {
+                let me = accounts::find_user(db, who.username())
+                    .await
+                    .expect("find user")
+                    .expect("demo user exists");
+                accounts::create_token(db, None, me.id, "矩阵测试")
+                    .await
+                    .expect("own token")
+                    .1
+                    .id
+            }
+        };
+        let client = match who {
+            Anonymous => app.anonymous(),
+            _ => app.demo(who.username()).await,
+        };
+        Run {
+            app,
+            who,
+            client,
+            password: mubiao::demo::DEMO_PASSWORD.to_owned(),
+            own_token,
+            other_token: other.id,
+            seq: 0,
+            cases: 0,
+            failures: Vec::new(),
+        }
+    }
+
+    /// The record a row is about.
+    fn record(&self, kind: Kind, target: Target) -> Option<Record> {
+        // Anonymous rows have no target; their paths still need values.
+        let target = if target == Target::None {
+            Target::Inside
+        } else {
+            target
+        };
+        Some(match (kind, target) {
+            (Kind::Nothing, _) | (_, Target::None) => return None,
+            (Kind::Unit, Target::Inside) => Record::named("HD-SH", "上海一组"),
+            (Kind::Unit, Target::Outside) => Record::named("HN-GZ", "广州组"),
+            (Kind::Person, Target::Inside) => Record::named("E0015", "张晓明"),
+            (Kind::Person, Target::Outside) if self.who == Sales => {
+                Record::named("E0016", "罗佳怡")
+            }
+            (Kind::Person, Target::Outside) => Record::named("E0028", "曹俊"),
+            (Kind::Unit, Target::Own) => self.who.own()?.0,
+            (Kind::Person, Target::Own) => self.who.own()?.1,
+            (Kind::User, Target::Inside) => Record::key("sales"),
+            (Kind::User, Target::Outside) => Record::key(OUTSIDE_USER),
+            (Kind::Token, Target::Inside) => Record::key(self.own_token.to_string()),
+            (Kind::Token, Target::Outside) => Record::key(self.other_token.to_string()),
+            (Kind::User | Kind::Token, Target::Own) => return None,
+        })
+    }
+
+    /// A valid body for the route, so that the answer is about
+    /// authorization, not validation.
+    fn body(&mut self, method: &str, path: &str, record: Option<&Record>) -> Option<Body> {
+        self.seq += 1;
+        let fresh = format!("AZ{:03}", self.seq);
+        let at = record.map_or("HD-SH", |r| r.key.as_str());
+        Some(match (method, path) {
+            (GET | DELETE, _) | (POST, "/api/v1/logout") => Body::Empty,
+            (POST, "/api/v1/login") => Body::Json(json!({
+                "username": self.who.username(),
+                "password": self.password,
+            })),
+            (PUT, "/api/v1/me/password") => Body::Json(json!({
+                "old_password": self.password,
+                "new_password": format!("matrix-{fresh}-pass"),
+            })),
+            (PUT, "/api/v1/users/{username}/password") => {
+                Body::Json(json!({"new_password": "reset-by-admin-2024"}))
+            }
+            (POST, "/api/v1/units") => {
+                Body::Json(json!({"code": fresh, "name": "测试组", "parent": at}))
+            }
+            (PATCH, "/api/v1/units/{code}") => Body::Json(json!({"name": "改名"})),
+            (POST, "/api/v1/people") => Body::Json(json!({
+                "employee_no": fresh,
+                "name": "测试员",
+                "unit": at,
+                "role": "sales",
+            })),
+            (PATCH, "/api/v1/people/{employee_no}") => Body::Json(json!({"phone": "13900000000"})),
+            (POST, "/api/v1/import/people") => Body::Csv(format!(
+                "工号,姓名,部门编码,角色\n{fresh},测试员,{at},sales\n"
+            )),
+            (POST, "/api/v1/tokens") => Body::Json(json!({"name": "矩阵测试"})),
+            _ => return None,
+        })
+    }
+
+    async fn check(&mut self, row: &Row) {
+        let &(method, template, who, target, expected, shown) = row;
+        self.cases += 1;
+        let label = format!("{who} {method} {template} ({target})");
+        let kind = kind(method, template);
+        let record = self.record(kind, target);
+        let mut path = template.to_owned();
+        if let Some(r) = &record {
+            for param in ["{code}", "{employee_no}", "{username}", "{id}"] {
+                path = path.replace(param, &r.key);
+            }
+        }
+        let Some(body) = self.body(method, template, record.as_ref()) else {
+            self.failures.push(format!(
+                "{label}: no request body for this route; add one to Run::body"
+            ));
+            return;
+        };
+        let client = match who {
+            Anonymous => self.app.anonymous(),
+            _ => self.client.clone(),
+        };
+        let new_password = match &body {
+            Body::Json(b) => b["new_password"].as_str().map(str::to_owned),
+            _ => None,
+        };
+        let (status, answer) = match body {
+            Body::Csv(csv) => client.upload(&path, "people.csv", csv.into_bytes()).await,
+            Body::Json(b) => {
+                let m = Method::from_bytes(method.as_bytes()).expect("method");
+                client.send(m, &path, Some(b)).await
+            }
+            Body::Empty => {
+                let m = Method::from_bytes(method.as_bytes()).expect("method");
+                client.send(m, &path, None).await
+            }
+        };
+        let text = answer.to_string();
+        if status.as_u16() != expected {
+            self.failures.push(format!(
+                "{label}: expected {expected}, got {status}: {}",
+                short(&text)
+            ));
+        }
+        if let Some(r) = record.as_ref().filter(|_| target != Target::None) {
+            if shown && !text.contains(&r.key) {
+                self.failures.push(format!(
+                    "{label}: the answer does not show {}: {}",
+                    r.key,
+                    short(&text)
+                ));
+            }
+            if let Some(name) = r.name.filter(|n| !shown && text.contains(n)) {
+                self.failures.push(format!(
+                    "{label}: the answer shows {name} ({}) although it must not: {}",
+                    r.key,
+                    short(&text)
+                ));
+            }
+            // A unit named in the body is reported back by its code.
+            if status == StatusCode::UNPROCESSABLE_ENTITY
+                && kind == Kind::Unit
+                && !text.contains(&r.key)
+            {
+                self.failures.push(format!(
+                    "{label}: the error does not name {}: {}",
+                    r.key,
+                    short(&text)
+                ));
+            }
+        }
+        if who == Anonymous {
+            return;
+        }
+        // Keep the session usable for the rows that follow.
+        match (method, template, status.as_u16()) {
+            (GET, "/api/v1/me", 200) if answer["username"] != who.username() => {
+                self.failures.push(format!(
+                    "{label}: /me answers for someone else: {}",
+                    short(&text)
+                ));
+            }
+            (POST, "/api/v1/login", 200) => {
+                self.client.csrf = answer["csrf_token"].as_str().map(str::to_owned);
+            }
+            (POST, "/api/v1/logout", 204) => {
+                self.client = self.app.login(who.username(), &self.password).await;
+            }
+            (PUT, "/api/v1/me/password", 204) => {
+                self.password = new_password.expect("new password");
+            }
+            _ => {}
+        }
+    }
+}
+
+/// An answer in a failure message: long lists cut short.
+fn short(text: &str) -> String {
+    const MAX: usize = 600;
+    match text.char_indices().nth(MAX) {
+        Some((i, _)) => format!("{}… ({} bytes)", &text[..i], text.len()),
+        None => text.to_owned(),
+    }
+}
+
+/// Runs every row of `who` on `app`; fails with every mismatch at once.
+async fn check_role(app: TestApp, who: Who) {
+    let mut run = Run::start(app, who).await;
+    for row in MATRIX.iter().filter(|r| r.2 == who) {
+        run.check(row).await;
+    }
+    assert!(run.cases > 0, "no rows for {who}");
+    assert!(
+        run.failures.is_empty(),
+        "{} of {} rows for {who} failed:\n{}",
+        run.failures.len(),
+        run.cases,
+        run.failures.join("\n")
+    );
+}
+
+both_databases! {
+    async fn anonymous_callers_may_only_sign_in_and_read_the_api_description(app) {
+        check_role(app, Anonymous).await;
+    }
+
+    async fn admin_rows_of_the_matrix(app) {
+        check_role(app, Admin).await;
+    }
+
+    async fn gm_rows_of_the_matrix(app) {
+        check_role(app, Gm).await;
+    }
+
+    async fn manager_rows_of_the_matrix(app) {
+        check_role(app, Manager).await;
+    }
+
+    async fn sales_rows_of_the_matrix(app) {
+        check_role(app, Sales).await;
+    }
+
+    async fn sales_admin_rows_of_the_matrix(app) {
+        check_role(app, SalesAdmin).await;
+    }
+
+    async fn hr_rows_of_the_matrix(app) {
+        check_role(app, Hr).await;
+    }
+
+    async fn matrix_covers_exactly_the_documented_routes(app) {
+        let (status, doc) = app.anonymous().get("/api/v1/openapi.json").await;
+        assert_eq!(status, StatusCode::OK, "{doc}");
+        let paths = doc["paths"].as_object().expect("paths in the OpenAPI document");
+        let documented: BTreeSet<(String, String)> = paths
+            .iter()
+            .flat_map(|(path, item)| {
+                ["get", "post", "put", "patch", "delete", "head", "options", "trace"]
+                    .into_iter()
+                    .filter(|m| item.get(*m).is_some())
+                    .map(|m| (m.to_uppercase(), path.clone()))
+            })
+            .collect();
+        let in_matrix: BTreeSet<(String, String)> = MATRIX
+            .iter()
+            .map(|r| (r.0.to_owned(), r.1.to_owned()))
+            .collect();
+        let missing: Vec<String> = documented
+            .difference(&in_matrix)
+            .map(|(m, p)| format!("{m} {p}"))
+            .collect();
+        let stale: Vec<String> = in_matrix
+            .difference(&documented)
+            .map(|(m, p)| format!("{m} {p}"))
+            .collect();
+        assert!(
+            missing.is_empty() && stale.is_empty(),
+            "routes without rows in the authorization matrix: {missing:?}; \
+             rows for routes the API does not have: {stale:?}"
+        );
+    }
+}
+
+/// Every route has every role; a route about a record has an inside and an
+/// outside row for every signed-in role; anonymous callers have one row
+/// per route; no row appears twice.
+#[test]
+fn matrix_has_every_role_and_target() {
+    let mut routes: BTreeMap<(&str, &str), BTreeMap<Who, Vec<Target>>> = BTreeMap::new();
+    for &(method, path, who, target, status, shown) in MATRIX {
+        routes
+            .entry((method, path))
+            .or_default()
+            .entry(who)
+            .or_default()
+            .push(target);
+        assert!(
+            !shown || (200..300).contains(&status),
+            "{who} {method} {path} ({target}): a record can only show in a success"
+        );
+        assert!(
+            target != Target::Own || who.own().is_some(),
+            "{who} {method} {path}: {who} has no own record"
+        );
+    }
+    let mut problems = Vec::new();
+    for ((method, path), by_who) in &routes {
+        let about_a_record = by_who
+            .values()
+            .flatten()
+            .any(|t| matches!(t, Target::Inside | Target::Outside));
+        if about_a_record && kind(method, path) == Kind::Nothing {
+            problems.push(format!(
+                "{method} {path}: has inside/outside rows but no record kind in kind()"
+            ));
+        }
+        for who in Who::ALL {
+            let mut targets = by_who.get(&who).cloned().unwrap_or_default();
+            targets.sort();
+            let expected: &[Target] = match who {
+                Anonymous => &[NONE],
+                _ if about_a_record && targets.contains(&OWN) => &[IN, OUT, OWN],
+                _ if about_a_record => &[IN, OUT],
+                _ => &[NONE],
+            };
+            if targets != expected {
+                problems.push(format!(
+                    "{method} {path}: {who} has rows for {targets:?}, expected {expected:?}"
+                ));
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "the matrix is incomplete:\n{}",
+        problems.join("\n")
+    );
+}

@@ -221,10 +221,8 @@ impl Client {
         if let Some(t) = &self.bearer {
             rb = rb.bearer_auth(t);
         }
-        if method != Method::GET {
-            if let Some(c) = &self.csrf {
-                rb = rb.header("X-CSRF-Token", c);
-            }
+        if let Some(c) = self.csrf.as_ref().filter(|_| method != Method::GET) {
+            rb = rb.header("X-CSRF-Token", c);
         }
         rb
     }

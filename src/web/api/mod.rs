@@ -46,6 +46,11 @@ impl Modify for Security {
 
 /// Every API route, with its OpenAPI description.
 pub fn router() -> OpenApiRouter<AppState> {
+    json_router().merge(upload_router())
+}
+
+/// Routes that take JSON bodies (or none).
+pub fn json_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(session::login))
         .routes(routes!(session::logout))
@@ -56,10 +61,14 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(org::get_unit, org::update_unit))
         .routes(routes!(org::list_people, org::create_person))
         .routes(routes!(org::get_person, org::update_person))
-        .routes(routes!(org::import_people))
         .routes(routes!(tokens::list_tokens, tokens::create_token))
         .routes(routes!(tokens::revoke_token))
         .routes(routes!(audit::list_audit))
+}
+
+/// Routes that take file uploads; they get the configured upload limit.
+pub fn upload_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(org::import_people))
 }
 
 /// The OpenAPI document.

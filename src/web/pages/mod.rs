@@ -349,10 +349,10 @@ async fn login(
 }
 
 async fn logout(State(state): State<AppState>, jar: CookieJar, PageUser(a): PageUser) -> Response {
-    if let Via::Cookie(token) = &a.via {
-        if let Err(e) = accounts::logout(&state.db, token).await {
-            tracing::error!(error = %e, "logout failed");
-        }
+    if let Via::Cookie(token) = &a.via
+        && let Err(e) = accounts::logout(&state.db, token).await
+    {
+        tracing::error!(error = %e, "logout failed");
     }
     (
         jar.add(auth::clear_session_cookie()),
@@ -373,10 +373,10 @@ async fn set_lang(
     let Some(locale) = Locale::from_code(&code) else {
         return not_found_page(&req);
     };
-    if let Some(a) = req.extensions().get::<Authenticated>() {
-        if let Err(e) = accounts::set_locale(&state.db, a.actor(), Some(locale.code())).await {
-            tracing::error!(error = %e, "saving the language failed");
-        }
+    if let Some(a) = req.extensions().get::<Authenticated>()
+        && let Err(e) = accounts::set_locale(&state.db, a.actor(), Some(locale.code())).await
+    {
+        tracing::error!(error = %e, "saving the language failed");
     }
     let cookie = Cookie::build((auth::LANG_COOKIE, locale.code()))
         .path("/")

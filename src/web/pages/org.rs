@@ -75,6 +75,11 @@ pub(super) fn take_notice(jar: CookieJar, t: T) -> (CookieJar, Option<String>) {
     (jar, notice)
 }
 
+/// Starts the breadcrumbs of a page at the home page.
+pub(super) fn crumbs_from_home(c: &mut Chrome) {
+    c.crumbs.push((c.t.t("nav.home").into(), "/".into()));
+}
+
 /// One `<option>` of a select.
 pub(super) struct Opt {
     pub value: String,
@@ -152,7 +157,12 @@ pub(super) fn unit_options(units: &[UnitView], tree: &OrgTree, reach: Reach) -> 
     units
         .iter()
         .filter(|u| u.active && covers_code(tree, reach, &u.code))
-        .map(|u| Opt::new(&u.code, unit_label(u, depth.get(&u.code).copied().unwrap_or(0))))
+        .map(|u| {
+            Opt::new(
+                &u.code,
+                unit_label(u, depth.get(&u.code).copied().unwrap_or(0)),
+            )
+        })
         .collect()
 }
 
@@ -237,6 +247,7 @@ async fn org_page(
     let t = T(locale);
     let actor = a.actor();
     let mut c = Chrome::new(state, a, locale, "org", t.t("unit.tree")).await;
+    crumbs_from_home(&mut c);
     c.crumbs.push((t.t("nav.org").into(), String::new()));
     let units = store::list_units(&state.db, actor).await?;
     let tree = tree_of(&state.db).await?;
@@ -300,6 +311,11 @@ async fn tree_page(
     match org_page(&state, &a, locale, NewUnitForm::default()).await {
         Ok(mut page) => {
             page.c.notice = notice;
+            // A fresh form proposes the first unit as parent, never the top
+            // level by accident.
+            if let Some(first) = page.parent_options.first() {
+                page.form.parent = first.value.clone();
+            }
             (jar, render(&page)).into_response()
         }
         Err(e) => storage_failure(&state, &a, locale, e).await,
@@ -417,6 +433,7 @@ async fn unit_view_page(
     let node = tree.by_code(code).ok_or(storage::Error::NotFound)?;
     let read = actor.units_read();
     let mut c = Chrome::new(state, a, locale, "org", unit.name.clone()).await;
+    crumbs_from_home(&mut c);
     c.crumbs.push((t.t("nav.org").into(), "/org".into()));
     // Units above the visitor's reach are left out, as if they did not exist.
     for u in tree.path(node.id) {
