@@ -160,6 +160,8 @@ both_databases! {
         let driver = start_driver().await;
         let browser = open_browser(&driver, 1280, 900).await;
 
+        browser.goto(&app.url("/login")).await.expect("open login");
+        screenshot(&browser, &format!("login-{backend}.png")).await;
         sign_in(&browser, &app, "manager").await;
         let who = text_of(&browser, "header .userbox .who").await;
         assert!(who.contains("王建国"), "top bar names the manager: {who}");
@@ -205,7 +207,12 @@ both_databases! {
         assert!(tree.contains("无锡组"), "the tree lists the new team: {tree}");
         screenshot(&browser, &format!("org-manager-{backend}.png")).await;
 
-        // The same page on a phone.
+        browser.goto(&app.url("/people")).await.expect("people");
+        let people = text_of(&browser, "main").await;
+        assert!(people.contains("张晓明") && !people.contains("黄振华"), "people of HD only: {people}");
+        screenshot(&browser, &format!("people-manager-{backend}.png")).await;
+
+        // The same pages on a phone.
         browser.set_window_size(390, 844).await.expect("phone size");
         browser.goto(&app.url("/org")).await.expect("tree on a phone");
         let overflow: bool = browser
@@ -217,8 +224,8 @@ both_databases! {
         assert!(!overflow, "the org page fits a phone's width");
         screenshot(&browser, &format!("org-phone-{backend}.png")).await;
 
-        browser.goto(&app.url("/people")).await.expect("people");
-        screenshot(&browser, &format!("people-manager-{backend}.png")).await;
+        browser.goto(&app.url("/people")).await.expect("people on a phone");
+        screenshot(&browser, &format!("people-phone-{backend}.png")).await;
         browser.close().await.expect("close browser");
     }
 }
