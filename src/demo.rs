@@ -8,14 +8,14 @@
 
 use std::collections::HashMap;
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use sea_orm::{ActiveModelTrait, DbErr, IntoActiveModel, Set, TransactionTrait};
 use serde_json::json;
 
 use crate::domain::role::Role;
 // Short names keep the rows of `PEOPLE` on one line each.
 use crate::domain::role::Role::{Gm, Hr, Manager, Sales, SalesAdmin};
-use crate::storage::entity::{person, unit};
+use crate::storage::entity::unit;
 use crate::storage::org::UnitView;
 use crate::storage::{Db, Error, accounts, audit, org};
 
@@ -251,7 +251,6 @@ pub async fn load(db: &Db) -> Result<bool, Error> {
     // Argon2 is slow on purpose: hash once, and before the transaction so
     // that no write lock is held meanwhile.
     let hash = accounts::hash_blocking(DEMO_PASSWORD).await?;
-    let now = Utc::now();
     let txn = db.begin().await?;
 
     // Units first, without heads: the heads do not exist yet.
@@ -267,18 +266,7 @@ pub async fn load(db: &Db) -> Result<bool, Error> {
             ),
             None => None,
         };
-        let m = unit::ActiveModel {
-            code: Set(u.code.to_owned()),
-            name: Set(u.name.to_owned()),
-            parent_id: Set(parent_id),
-            head_person_id: Set(None),
-            active: Set(true),
-            created_at: Set(now),
-            updated_at: Set(now),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
+        let m = org::insert_unit(&txn, u.code, u.name, parent_id).await?;
         units.push(m);
     }
     let unit_ids: HashMap<&str, i64> = units.iter().map(|m| (m.code.as_str(), m.id)).collect();
@@ -289,22 +277,20 @@ pub async fn load(db: &Db) -> Result<bool, Error> {
             .get(p.unit)
             .ok_or_else(|| inconsistent(format!("{} in unknown unit {}", p.employee_no, p.unit)))?;
         let email = p.email();
-        let m = person::ActiveModel {
-            employee_no: Set(p.employee_no.to_owned()),
-            name: Set(p.name.to_owned()),
-            unit_id: Set(unit_id),
-            role: Set(p.role.code().to_owned()),
-            // Managers default to the unit's head.
-            manager_id: Set(None),
-            hire_date: Set(Some(p.hire_date)),
-            phone: Set(Some(p.phone.to_owned())),
-            email: Set(Some(email.clone())),
-            active: Set(true),
-            created_at: Set(now),
-            updated_at: Set(now),
-            ..Default::default()
-        }
-        .insert(&txn)
+        let m = org::insert_person(
+            &txn,
+            org::CheckedPerson {
+                employee_no: p.employee_no.to_owned(),
+                name: p.name.to_owned(),
+                unit_id,
+                role: p.role,
+                // Managers default to the unit's head.
+                manager_id: None,
+                hire_date: Some(p.hire_date),
+                phone: Some(p.phone.to_owned()),
+                email: Some(email.clone()),
+            },
+        )
         .await?;
         person_ids.insert(p.employee_no, m.id);
         audit::record(

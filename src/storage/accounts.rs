@@ -192,11 +192,7 @@ async fn count_attempt(db: &Db, key: &str, now: DateTime<Utc>) -> Result<login_t
     login_throttle::Entity::delete_many()
         .filter(Column::Username.eq(key))
         .filter(Column::FirstFailureAt.lt(now - Duration::minutes(THROTTLE_WINDOW_MIN)))
-        .filter(
-            sea_orm::Condition::any()
-                .add(Column::LockedUntil.is_null())
-                .add(Column::LockedUntil.lt(now)),
-        )
+        .filter(no_running_lock(now))
         .exec(db)
         .await?;
     login_throttle::Entity::insert(login_throttle::ActiveModel {
@@ -221,6 +217,14 @@ async fn count_attempt(db: &Db, key: &str, now: DateTime<Utc>) -> Result<login_t
         .ok_or(Error::NotFound)
 }
 
+/// Rows without a lock, or whose lock has run out.
+fn no_running_lock(now: DateTime<Utc>) -> sea_orm::Condition {
+    use login_throttle::Column;
+    sea_orm::Condition::any()
+        .add(Column::LockedUntil.is_null())
+        .add(Column::LockedUntil.lt(now))
+}
+
 /// Locks `key` for [`LOCK_MIN`] minutes, unless a lock is already running.
 async fn lock(db: &Db, key: &str, now: DateTime<Utc>) -> Result<()> {
     use login_throttle::Column;
@@ -230,11 +234,7 @@ async fn lock(db: &Db, key: &str, now: DateTime<Utc>) -> Result<()> {
             sea_orm::sea_query::Expr::value(now + Duration::minutes(LOCK_MIN)),
         )
         .filter(Column::Username.eq(key))
-        .filter(
-            sea_orm::Condition::any()
-                .add(Column::LockedUntil.is_null())
-                .add(Column::LockedUntil.lt(now)),
-        )
+        .filter(no_running_lock(now))
         .exec(db)
         .await?;
     Ok(())

@@ -213,19 +213,7 @@ pub async fn create_unit(db: &Db, actor: &Actor, new: &NewUnit) -> Result<UnitVi
             format!("部门编码 \"{code}\" 已存在"),
         ));
     }
-    let now = Utc::now();
-    let created = unit::ActiveModel {
-        code: Set(code.to_owned()),
-        name: Set(name.to_owned()),
-        parent_id: Set(parent.map(|p| p.id)),
-        head_person_id: Set(None),
-        active: Set(true),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
+    let created = insert_unit(&txn, code, name, parent.map(|p| p.id)).await?;
     let view = UnitView {
         code: created.code.clone(),
         name: created.name.clone(),
@@ -246,6 +234,28 @@ pub async fn create_unit(db: &Db, actor: &Actor, new: &NewUnit) -> Result<UnitVi
     .await?;
     txn.commit().await?;
     Ok(view)
+}
+
+/// Inserts an active unit. Reach and audit are the caller's.
+pub async fn insert_unit<C: ConnectionTrait>(
+    conn: &C,
+    code: &str,
+    name: &str,
+    parent_id: Option<i64>,
+) -> Result<unit::Model> {
+    let now = Utc::now();
+    Ok(unit::ActiveModel {
+        code: Set(code.to_owned()),
+        name: Set(name.to_owned()),
+        parent_id: Set(parent_id),
+        head_person_id: Set(None),
+        active: Set(true),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?)
 }
 
 pub async fn update_unit(
@@ -583,16 +593,16 @@ pub async fn get_person(db: &Db, actor: &Actor, employee_no: &str) -> Result<Per
     Ok(ctx.view(&p))
 }
 
-/// The fields of a person after validation.
-struct CheckedPerson {
-    employee_no: String,
-    name: String,
-    unit_id: i64,
-    role: Role,
-    manager_id: Option<i64>,
-    hire_date: Option<NaiveDate>,
-    phone: Option<String>,
-    email: Option<String>,
+/// The fields of a person after validation, ready to insert.
+pub struct CheckedPerson {
+    pub employee_no: String,
+    pub name: String,
+    pub unit_id: i64,
+    pub role: Role,
+    pub manager_id: Option<i64>,
+    pub hire_date: Option<NaiveDate>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
 }
 
 fn optional_text(v: Option<&str>) -> Option<&str> {
@@ -803,7 +813,8 @@ pub async fn create_person(db: &Db, actor: &Actor, new: &NewPerson) -> Result<Pe
     Ok(view)
 }
 
-async fn insert_person<C: ConnectionTrait>(conn: &C, c: CheckedPerson) -> Result<person::Model> {
+/// Inserts a validated person, active. Reach and audit are the caller's.
+pub async fn insert_person<C: ConnectionTrait>(conn: &C, c: CheckedPerson) -> Result<person::Model> {
     let now = Utc::now();
     Ok(person::ActiveModel {
         employee_no: Set(c.employee_no),
