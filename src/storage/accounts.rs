@@ -157,6 +157,11 @@ pub async fn login(db: &Db, username: &str, password: &str) -> Result<NewSession
         return Err(Error::Unauthenticated);
     };
     login_throttle::Entity::delete_by_id(key).exec(db).await?;
+    // Expired sessions are removed here, at the one place sessions are made.
+    session::Entity::delete_many()
+        .filter(session::Column::ExpiresAt.lt(now))
+        .exec(db)
+        .await?;
     let token = random_token();
     let csrf_token = random_token();
     session::ActiveModel {
@@ -189,8 +194,9 @@ static DUMMY_HASH: std::sync::LazyLock<String> =
 async fn count_attempt(db: &Db, key: &str, now: DateTime<Utc>) -> Result<login_throttle::Model> {
     use login_throttle::Column;
     use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+    // Stale rows of every name go, so that guesses at made-up names do not
+    // pile up.
     login_throttle::Entity::delete_many()
-        .filter(Column::Username.eq(key))
         .filter(Column::FirstFailureAt.lt(now - Duration::minutes(THROTTLE_WINDOW_MIN)))
         .filter(no_running_lock(now))
         .exec(db)

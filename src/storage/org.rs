@@ -750,7 +750,10 @@ pub async fn create_person(db: &Db, actor: &Actor, new: &NewPerson) -> Result<Pe
     // Every problem is reported at once: field checks, a taken number and
     // the account fields.
     let (checked, mut errors) = match check_new_person(&txn, actor, &tree, &units, new).await {
-        Ok((c, later)) => (Some(c), later.map(|m| vec![unknown_manager(&m)]).unwrap_or_default()),
+        Ok((c, later)) => (
+            Some(c),
+            later.map(|m| vec![unknown_manager(&m)]).unwrap_or_default(),
+        ),
         Err(errors) => (None, errors),
     };
     let no = new.employee_no.trim();
@@ -814,7 +817,10 @@ pub async fn create_person(db: &Db, actor: &Actor, new: &NewPerson) -> Result<Pe
 }
 
 /// Inserts a validated person, active. Reach and audit are the caller's.
-pub async fn insert_person<C: ConnectionTrait>(conn: &C, c: CheckedPerson) -> Result<person::Model> {
+pub async fn insert_person<C: ConnectionTrait>(
+    conn: &C,
+    c: CheckedPerson,
+) -> Result<person::Model> {
     let now = Utc::now();
     Ok(person::ActiveModel {
         employee_no: Set(c.employee_no),
@@ -1102,9 +1108,15 @@ pub async fn import_people(
                 am.update(&txn).await?;
                 // The account follows the person, as in `update_person`.
                 user::Entity::update_many()
-                    .col_expr(user::Column::Role, sea_orm::sea_query::Expr::value(c.role.code()))
+                    .col_expr(
+                        user::Column::Role,
+                        sea_orm::sea_query::Expr::value(c.role.code()),
+                    )
                     .col_expr(user::Column::Active, sea_orm::sea_query::Expr::value(true))
-                    .col_expr(user::Column::UpdatedAt, sea_orm::sea_query::Expr::value(Utc::now()))
+                    .col_expr(
+                        user::Column::UpdatedAt,
+                        sea_orm::sea_query::Expr::value(Utc::now()),
+                    )
                     .filter(user::Column::PersonId.eq(id))
                     .exec(&txn)
                     .await?;

@@ -41,7 +41,9 @@ fn browser_available() -> bool {
         !required,
         "MUBIAO_REQUIRE_BROWSER=1 but {CHROMIUM} or {CHROMEDRIVER} is missing (apt-get install chromium chromium-driver fonts-noto-cjk)"
     );
-    eprintln!("skipped: Chromium not installed (apt-get install chromium chromium-driver fonts-noto-cjk)");
+    eprintln!(
+        "skipped: Chromium not installed (apt-get install chromium chromium-driver fonts-noto-cjk)"
+    );
     false
 }
 

@@ -217,7 +217,9 @@ pub struct Client {
 
 impl Client {
     pub fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
-        let mut rb = self.http.request(method.clone(), format!("{}{path}", self.base));
+        let mut rb = self
+            .http
+            .request(method.clone(), format!("{}{path}", self.base));
         if let Some(t) = &self.bearer {
             rb = rb.bearer_auth(t);
         }
@@ -229,7 +231,12 @@ impl Client {
 
     /// Sends a JSON request and returns status and JSON body (`Null` when
     /// the body is empty or not JSON).
-    pub async fn send(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
         let mut rb = self.request(method, path);
         if let Some(b) = body {
             rb = rb.json(&b);

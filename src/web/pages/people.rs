@@ -583,13 +583,19 @@ enum ImportFailure {
     Storage(storage::Error),
 }
 
-/// Reads the first file of the form: (file name, bytes).
-async fn read_upload(mut form: Multipart, t: T) -> Result<(String, Vec<u8>), ImportFailure> {
+/// Reads the first file of the form: (file name, bytes). `limit` is the
+/// largest upload accepted, in bytes, for the message.
+async fn read_upload(
+    mut form: Multipart,
+    t: T,
+    limit: usize,
+) -> Result<(String, Vec<u8>), ImportFailure> {
     let fail = |e: axum::extract::multipart::MultipartError| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            let mb = limit.div_ceil(1024 * 1024);
             ImportFailure::Whole(
                 StatusCode::PAYLOAD_TOO_LARGE,
-                t.t("import.too_large").into(),
+                format!("{} ({mb} MB)", t.t("import.too_large")),
             )
         } else {
             ImportFailure::Whole(StatusCode::BAD_REQUEST, t.t("import.bad_upload").into())
@@ -653,7 +659,7 @@ async fn import(
     }
     let mut page = import_page(&state, &a, locale).await;
     let result = match form {
-        Ok(form) => match read_upload(form, t).await {
+        Ok(form) => match read_upload(form, t, state.settings.max_upload_bytes).await {
             Ok((name, bytes)) => {
                 page.filename = name.clone();
                 run_import(&state, actor, &name, &bytes, t).await
