@@ -281,7 +281,7 @@ fn read_password(from_stdin: bool) -> Result<String, String> {
         }
         first
     };
-    accounts::check_new_password(&pw).map_err(|_| {
+    accounts::check_new_password("password", &pw).map_err(|_| {
         format!(
             "the password must have at least {} characters",
             accounts::MIN_PASSWORD_LEN

@@ -67,11 +67,12 @@ pub fn token_hash(token: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Checks a new password against the minimum policy.
-pub fn check_new_password(password: &str) -> Result<()> {
+/// Checks a new password against the minimum policy; `field` names the
+/// form field in the error.
+pub fn check_new_password(field: &str, password: &str) -> Result<()> {
     if password.chars().count() < MIN_PASSWORD_LEN {
         return Err(Error::invalid(
-            "password",
+            field,
             format!("at least {MIN_PASSWORD_LEN} characters"),
             format!("至少 {MIN_PASSWORD_LEN} 个字符"),
         ));
@@ -258,7 +259,12 @@ pub async fn from_session(db: &Db, token: &str) -> Result<Option<SignedIn>> {
         session::Entity::delete_by_id(s.id_hash).exec(db).await?;
         return Ok(None);
     }
-    let Some(u) = user::Entity::find_by_id(s.user_id)
+    signed_in(db, s.user_id, Some(s.csrf_token)).await
+}
+
+/// The signed-in view of an active user; `None` for a closed account.
+async fn signed_in(db: &Db, user_id: i64, csrf_token: Option<String>) -> Result<Option<SignedIn>> {
+    let Some(u) = user::Entity::find_by_id(user_id)
         .filter(user::Column::Active.eq(true))
         .one(db)
         .await?
@@ -269,7 +275,7 @@ pub async fn from_session(db: &Db, token: &str) -> Result<Option<SignedIn>> {
     Ok(Some(SignedIn {
         actor,
         user: u,
-        csrf_token: Some(s.csrf_token),
+        csrf_token,
     }))
 }
 
@@ -283,22 +289,13 @@ pub async fn from_api_token(db: &Db, token: &str) -> Result<Option<SignedIn>> {
     else {
         return Ok(None);
     };
-    let Some(u) = user::Entity::find_by_id(t.user_id)
-        .filter(user::Column::Active.eq(true))
-        .one(db)
-        .await?
-    else {
+    let Some(signed_in) = signed_in(db, t.user_id, None).await? else {
         return Ok(None);
     };
     let mut am = t.into_active_model();
     am.last_used_at = Set(Some(Utc::now()));
     am.update(db).await?;
-    let actor = actor_of(db, &u).await?;
-    Ok(Some(SignedIn {
-        actor,
-        user: u,
-        csrf_token: None,
-    }))
+    Ok(Some(signed_in))
 }
 
 pub async fn logout(db: &Db, token: &str) -> Result<()> {
@@ -403,7 +400,7 @@ pub async fn set_password(
     old: Option<&str>,
     new: &str,
 ) -> Result<()> {
-    check_new_password(new)?;
+    check_new_password("new_password", new)?;
     let u = user::Entity::find()
         .filter(user::Column::Username.eq(username))
         .one(db)

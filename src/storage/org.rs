@@ -775,7 +775,7 @@ pub async fn create_person(db: &Db, actor: &Actor, new: &NewPerson) -> Result<Pe
         new.password.as_deref().filter(|p| !p.is_empty()),
     ) {
         (Some(u), Some(p)) => {
-            if let Err(Error::Invalid(mut e)) = accounts::check_new_password(p) {
+            if let Err(Error::Invalid(mut e)) = accounts::check_new_password("password", p) {
                 errors.append(&mut e);
             }
             Some((u, p))

@@ -7,8 +7,10 @@
 //! [`crate::storage::org::import_people`], whose errors [`locate`] then points
 //! back at the cells of the file.
 
-use super::{CellError, Table, column_letter};
-use crate::storage::org::{NewPerson, RowError};
+use super::{CellError, Table, TransferError, column_letter};
+use crate::domain::access::Actor;
+use crate::storage::org::{self, ImportSummary, NewPerson, RowError};
+use crate::storage::{self, Db};
 
 /// One accepted column: its Chinese header, its English field code (as in
 /// [`NewPerson`] and in storage's field errors), and whether it must exist.
@@ -295,6 +297,38 @@ pub fn locate(
             .with_field(e.error.field)
         })
         .collect()
+}
+
+/// Why a people file was not imported.
+#[derive(Debug)]
+pub enum ImportError {
+    /// The file itself, or cells in it, need fixing.
+    File(TransferError),
+    /// Reach, or the database.
+    Storage(storage::Error),
+}
+
+/// Reads, checks and imports a people file, all or nothing: the one
+/// pipeline behind the API, the import page and any later CLI.
+pub async fn import_file(
+    db: &Db,
+    actor: &Actor,
+    filename: &str,
+    bytes: &[u8],
+) -> Result<ImportSummary, ImportError> {
+    if !actor.may_import_people() {
+        return Err(ImportError::Storage(storage::Error::Forbidden));
+    }
+    let table = super::read_table(filename, bytes).map_err(ImportError::File)?;
+    let rows = parse_people(&table).map_err(|e| ImportError::File(TransferError::Cells(e)))?;
+    let people: Vec<NewPerson> = rows.iter().map(|(_, p)| p.clone()).collect();
+    match org::import_people(db, actor, &people).await {
+        Ok(Ok(summary)) => Ok(summary),
+        Ok(Err(errors)) => Err(ImportError::File(TransferError::Cells(locate(
+            &table, &rows, errors,
+        )))),
+        Err(e) => Err(ImportError::Storage(e)),
+    }
 }
 
 #[cfg(test)]

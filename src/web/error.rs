@@ -178,6 +178,15 @@ impl From<TransferError> for ApiError {
     }
 }
 
+impl From<crate::transfer::people::ImportError> for ApiError {
+    fn from(e: crate::transfer::people::ImportError) -> Self {
+        match e {
+            crate::transfer::people::ImportError::File(e) => e.into(),
+            crate::transfer::people::ImportError::Storage(e) => e.into(),
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = ErrorBody {

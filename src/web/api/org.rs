@@ -6,8 +6,7 @@ use axum::http::StatusCode;
 use serde::Serialize;
 
 use crate::storage::org::{
-    self, ImportSummary, NewPerson, NewUnit, PeopleFilter, PersonPatch, PersonView, UnitPatch,
-    UnitView,
+    self, NewPerson, NewUnit, PeopleFilter, PersonPatch, PersonView, UnitPatch, UnitView,
 };
 use crate::transfer;
 use crate::web::AppState;
@@ -169,27 +168,6 @@ fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
     }
 }
 
-/// Parses and imports a people file; shared by the API and the import page.
-pub async fn import_people_file(
-    state: &AppState,
-    actor: &crate::domain::access::Actor,
-    filename: &str,
-    bytes: &[u8],
-) -> Result<ImportSummary, ApiError> {
-    if !actor.may_import_people() {
-        return Err(ApiError::forbidden());
-    }
-    let table = transfer::read_table(filename, bytes)?;
-    let rows = transfer::people::parse_people(&table).map_err(|e| ApiError::cells(&e))?;
-    let people: Vec<NewPerson> = rows.iter().map(|(_, p)| p.clone()).collect();
-    match org::import_people(&state.db, actor, &people).await? {
-        Ok(summary) => Ok(summary),
-        Err(errors) => Err(ApiError::cells(&transfer::people::locate(
-            &table, &rows, errors,
-        ))),
-    }
-}
-
 /// Imports people from .xlsx or .csv (multipart field `file`); all or nothing.
 #[utoipa::path(post, path = "/api/v1/import/people", tag = "org",
     request_body(content_type = "multipart/form-data", description = "field `file`: .xlsx or .csv with headers 工号, 姓名, 部门编码, 角色, 上级工号, 入职日期, 手机, 邮箱 (or employee_no, name, unit, role, manager, hire_date, phone, email)"),
@@ -207,7 +185,7 @@ pub async fn import_people(
         return Err(ApiError::forbidden());
     }
     let (name, bytes) = read_upload(form).await?;
-    let s = import_people_file(&state, a.actor(), &name, &bytes).await?;
+    let s = transfer::people::import_file(&state.db, a.actor(), &name, &bytes).await?;
     Ok(Json(PeopleImportResult {
         created: s.created,
         updated: s.updated,

@@ -14,8 +14,8 @@ use axum_extra::extract::cookie::{Cookie, SameSite};
 use serde::Deserialize;
 
 use super::audit::local_time;
-use super::org::{crumbs_from_home, redirect_with_notice, storage_failure, take_notice};
 use super::{Chrome, not_found_for, render, render_status};
+use super::{crumbs_from_home, redirect_with_notice, storage_failure, take_notice};
 use crate::domain::role::Role;
 use crate::storage::org::{self as store, PeopleFilter, PersonView};
 use crate::storage::{self, accounts};

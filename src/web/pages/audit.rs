@@ -11,8 +11,8 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::org::{Opt, crumbs_from_home, storage_failure};
 use super::{Chrome, not_found_for, render};
+use super::{Opt, crumbs_from_home, storage_failure};
 use crate::storage::audit::{self, AuditFilter, AuditView, PAGE_SIZE};
 use crate::web::AppState;
 use crate::web::auth::{Lang, PageUser, urlencode};

@@ -16,7 +16,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use axum_extra::extract::CookieJar;
-use axum_extra::extract::cookie::Cookie;
+use axum_extra::extract::cookie::{Cookie, SameSite};
 use serde::Deserialize;
 
 use super::AppState;
@@ -148,7 +148,8 @@ fn field_label(t: T, field: &str) -> &'static str {
         "phone" => t.t("person.phone"),
         "email" => t.t("person.email"),
         "username" => t.t("person.username"),
-        "password" | "new_password" => t.t("account.new_password"),
+        "password" => t.t("person.password"),
+        "new_password" => t.t("account.new_password"),
         "old_password" => t.t("account.old_password"),
         _ => t.t("common.errors"),
     }
@@ -245,6 +246,100 @@ pub async fn forbidden_for(state: &AppState, a: &Authenticated, locale: Locale) 
         back: "/".into(),
     };
     render_status(StatusCode::FORBIDDEN, &page)
+}
+
+// ---------------------------------------------------------------- helpers shared by the page modules
+
+/// The cookie that carries a notice across a post/redirect/get.
+const NOTICE_COOKIE: &str = "mubiao_notice";
+
+/// The notices a redirect may carry. Only these keys are read back, so the
+/// cookie can never make a page show text a visitor chose.
+const NOTICE_KEYS: &[&str] = &[
+    "common.saved",
+    "unit.created",
+    "person.created",
+    "account.password_changed",
+    "account.language_saved",
+    "account.token_revoked",
+    "users.reset_done",
+];
+
+/// Redirects after a successful form; the page arrived at shows the text of
+/// `key` (one of [`NOTICE_KEYS`]) once.
+pub(crate) fn redirect_with_notice(jar: CookieJar, to: &str, key: &'static str) -> Response {
+    let cookie = Cookie::build((NOTICE_COOKIE, key))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .max_age(cookie::time::Duration::minutes(1))
+        .build();
+    (jar.add(cookie), see_other(to)).into_response()
+}
+
+/// Takes the notice left by the redirect that led here, if any, and clears
+/// it so that a reload does not show it again.
+pub(crate) fn take_notice(jar: CookieJar, t: T) -> (CookieJar, Option<String>) {
+    let Some(value) = jar.get(NOTICE_COOKIE).map(|c| c.value().to_owned()) else {
+        return (jar, None);
+    };
+    let jar = jar.remove(Cookie::build(NOTICE_COOKIE).path("/"));
+    let notice = NOTICE_KEYS
+        .iter()
+        .find(|k| **k == value)
+        .map(|k| t.t(k).to_owned());
+    (jar, notice)
+}
+
+/// Starts the breadcrumbs of a page at the home page.
+pub(crate) fn crumbs_from_home(c: &mut Chrome) {
+    c.crumbs.push((c.t.t("nav.home").into(), "/".into()));
+}
+
+/// One `<option>` of a select.
+pub(crate) struct Opt {
+    pub value: String,
+    pub label: String,
+}
+
+impl Opt {
+    pub(crate) fn new(value: impl Into<String>, label: impl Into<String>) -> Opt {
+        Opt {
+            value: value.into(),
+            label: label.into(),
+        }
+    }
+}
+
+/// The answer to a storage call that failed outside a form: 404 for what
+/// is missing or out of reach, 403 for what may not be done, else a logged
+/// internal error.
+pub(crate) async fn storage_failure(
+    state: &AppState,
+    a: &Authenticated,
+    locale: Locale,
+    e: storage::Error,
+) -> Response {
+    match e {
+        storage::Error::NotFound => not_found_for(state, a, locale).await,
+        storage::Error::Forbidden => forbidden_for(state, a, locale).await,
+        other => {
+            let t = T(locale);
+            let status = if matches!(other, storage::Error::Invalid(_)) {
+                StatusCode::UNPROCESSABLE_ENTITY
+            } else {
+                StatusCode::INTERNAL_SERVER_ERROR
+            };
+            let mut c = Chrome::new(state, a, locale, "", t.t("common.error")).await;
+            c.add_error(&other);
+            let page = MessagePage {
+                c,
+                heading: t.t("common.error").into(),
+                back: "/".into(),
+            };
+            render_status(status, &page)
+        }
+    }
 }
 
 // ---------------------------------------------------------------- login
@@ -380,7 +475,7 @@ async fn set_lang(
     }
     let cookie = Cookie::build((auth::LANG_COOKIE, locale.code()))
         .path("/")
-        .same_site(axum_extra::extract::cookie::SameSite::Lax)
+        .same_site(SameSite::Lax)
         .max_age(cookie::time::Duration::days(365))
         .build();
     (jar.add(cookie), Redirect::to(&safe_next(q.next.as_deref()))).into_response()

@@ -1,8 +1,5 @@
-//! Pages: the org tree (`/org`) and one unit (`/org/{code}`).
-//!
-//! Also home to the small helpers the other page modules share: the notice
-//! carried across a redirect, the select option, and the answer to a failed
-//! storage call.
+//! Pages: the org tree (`/org`) and one unit (`/org/{code}`), and the unit
+//! selects other pages share.
 
 use std::collections::HashMap;
 
@@ -13,10 +10,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum_extra::extract::CookieJar;
-use axum_extra::extract::cookie::{Cookie, SameSite};
 use serde::Deserialize;
 
-use super::{Chrome, forbidden_for, not_found_for, render, render_status, see_other};
+use super::{
+    Chrome, Opt, crumbs_from_home, redirect_with_notice, render, render_status, storage_failure,
+    take_notice,
+};
 use crate::domain::access::{Actor, Reach};
 use crate::domain::org::OrgTree;
 use crate::storage::org::{self as store, NewUnit, PeopleFilter, PersonView, UnitPatch, UnitView};
@@ -30,108 +29,6 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/org", get(tree_page).post(create_unit))
         .route("/org/{code}", get(unit_page).post(update_unit))
-}
-
-// ---------------------------------------------------------------- shared helpers
-
-/// The cookie that carries a notice across a post/redirect/get.
-const NOTICE_COOKIE: &str = "mubiao_notice";
-
-/// The notices a redirect may carry. Only these keys are read back, so the
-/// cookie can never make a page show text a visitor chose.
-const NOTICE_KEYS: &[&str] = &[
-    "common.saved",
-    "unit.created",
-    "person.created",
-    "account.password_changed",
-    "account.language_saved",
-    "account.token_revoked",
-    "users.reset_done",
-];
-
-/// Redirects after a successful form; the page arrived at shows the text of
-/// `key` (one of [`NOTICE_KEYS`]) once.
-pub(super) fn redirect_with_notice(jar: CookieJar, to: &str, key: &'static str) -> Response {
-    let cookie = Cookie::build((NOTICE_COOKIE, key))
-        .path("/")
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .max_age(cookie::time::Duration::minutes(1))
-        .build();
-    (jar.add(cookie), see_other(to)).into_response()
-}
-
-/// Takes the notice left by the redirect that led here, if any, and clears
-/// it so that a reload does not show it again.
-pub(super) fn take_notice(jar: CookieJar, t: T) -> (CookieJar, Option<String>) {
-    let Some(value) = jar.get(NOTICE_COOKIE).map(|c| c.value().to_owned()) else {
-        return (jar, None);
-    };
-    let jar = jar.remove(Cookie::build(NOTICE_COOKIE).path("/"));
-    let notice = NOTICE_KEYS
-        .iter()
-        .find(|k| **k == value)
-        .map(|k| t.t(k).to_owned());
-    (jar, notice)
-}
-
-/// Starts the breadcrumbs of a page at the home page.
-pub(super) fn crumbs_from_home(c: &mut Chrome) {
-    c.crumbs.push((c.t.t("nav.home").into(), "/".into()));
-}
-
-/// One `<option>` of a select.
-pub(super) struct Opt {
-    pub value: String,
-    pub label: String,
-}
-
-impl Opt {
-    pub(super) fn new(value: impl Into<String>, label: impl Into<String>) -> Opt {
-        Opt {
-            value: value.into(),
-            label: label.into(),
-        }
-    }
-}
-
-#[derive(Template)]
-#[template(path = "message.html")]
-struct ProblemPage {
-    c: Chrome,
-    heading: String,
-    back: String,
-}
-
-/// The answer to a storage call that failed outside a form: 404 for what
-/// is missing or out of reach, 403 for what may not be done, else a logged
-/// internal error.
-pub(super) async fn storage_failure(
-    state: &AppState,
-    a: &Authenticated,
-    locale: Locale,
-    e: storage::Error,
-) -> Response {
-    match e {
-        storage::Error::NotFound => not_found_for(state, a, locale).await,
-        storage::Error::Forbidden => forbidden_for(state, a, locale).await,
-        other => {
-            let t = T(locale);
-            let status = if matches!(other, storage::Error::Invalid(_)) {
-                StatusCode::UNPROCESSABLE_ENTITY
-            } else {
-                StatusCode::INTERNAL_SERVER_ERROR
-            };
-            let mut c = Chrome::new(state, a, locale, "", t.t("common.error")).await;
-            c.add_error(&other);
-            let page = ProblemPage {
-                c,
-                heading: t.t("common.error").into(),
-                back: "/".into(),
-            };
-            render_status(status, &page)
-        }
-    }
 }
 
 /// The whole org tree, for reach decisions by unit code.

@@ -12,11 +12,9 @@ use axum_extra::extract::CookieJar;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::Deserialize;
 
-use super::org::{
-    Opt, all_unit_options, crumbs_from_home, redirect_with_notice, storage_failure, take_notice,
-    tree_of, unit_options,
-};
+use super::org::{all_unit_options, tree_of, unit_options};
 use super::{Chrome, forbidden_for, render, render_status};
+use super::{Opt, crumbs_from_home, redirect_with_notice, storage_failure, take_notice};
 use crate::domain::access::Actor;
 use crate::domain::role::Role;
 use crate::storage;
@@ -615,7 +613,8 @@ async fn read_upload(
     ))
 }
 
-/// The same steps as the API's import: read, check, write all or nothing.
+/// The import pipeline of [`transfer::people::import_file`], with its
+/// failures in the page's terms.
 async fn run_import(
     state: &AppState,
     actor: &Actor,
@@ -623,24 +622,18 @@ async fn run_import(
     bytes: &[u8],
     t: T,
 ) -> Result<(usize, usize), ImportFailure> {
-    let table = transfer::read_table(filename, bytes).map_err(|e| match e {
-        TransferError::File {
+    use transfer::people::ImportError;
+    match transfer::people::import_file(&state.db, actor, filename, bytes).await {
+        Ok(s) => Ok((s.created, s.updated)),
+        Err(ImportError::File(TransferError::File {
             message,
             message_zh,
-        } => ImportFailure::Whole(
+        })) => Err(ImportFailure::Whole(
             StatusCode::UNPROCESSABLE_ENTITY,
             t.pick(&message_zh, &message).to_owned(),
-        ),
-        TransferError::Cells(cells) => ImportFailure::Cells(cells),
-    })?;
-    let rows = transfer::people::parse_people(&table).map_err(ImportFailure::Cells)?;
-    let people: Vec<NewPerson> = rows.iter().map(|(_, p)| p.clone()).collect();
-    match store::import_people(&state.db, actor, &people).await {
-        Ok(Ok(s)) => Ok((s.created, s.updated)),
-        Ok(Err(errors)) => Err(ImportFailure::Cells(transfer::people::locate(
-            &table, &rows, errors,
-        ))),
-        Err(e) => Err(ImportFailure::Storage(e)),
+        )),
+        Err(ImportError::File(TransferError::Cells(cells))) => Err(ImportFailure::Cells(cells)),
+        Err(ImportError::Storage(e)) => Err(ImportFailure::Storage(e)),
     }
 }
 
