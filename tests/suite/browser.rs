@@ -230,6 +230,99 @@ both_databases! {
         screenshot(&browser, &format!("people-phone-{backend}.png")).await;
         browser.close().await.expect("close browser");
     }
+
+    async fn admin_tours_every_page(app) {
+        if !browser_available() {
+            return;
+        }
+        let backend = format!("{:?}", app.backend()).to_lowercase();
+        let driver = start_driver().await;
+        let browser = open_browser(&driver, 1280, 900).await;
+        sign_in(&browser, &app, "admin").await;
+
+        // Each page with a text it must show.
+        for (path, expect, shot) in [
+            ("/org/HD", "杭州组", "unit"),
+            ("/people/E0015", "张晓明", "person"),
+            ("/people/new", "初始密码", "person-new"),
+            ("/admin/users", "sales_admin", "users"),
+        ] {
+            browser.goto(&app.url(path)).await.expect("open page");
+            let main = text_of(&browser, "main").await;
+            assert!(main.contains(expect), "{path} shows {expect}: {main}");
+            screenshot(&browser, &format!("{shot}-admin-{backend}.png")).await;
+        }
+
+        // An import with two bad cells lists both, and imports nothing.
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = dir.path().join("人员.csv");
+        std::fs::write(
+            &file,
+            "工号,姓名,部门编码,角色,入职日期\nE0300,秦朗,HD-SH,sales,2026-03-01\nE0301,白露,HX-99,sales,2026-03-01\nE0302,常青,HD-SH,sales,2026-02-30\n",
+        )
+        .expect("write csv");
+        browser.goto(&app.url("/people/import")).await.expect("import page");
+        browser
+            .find(Locator::Css("input[type=file]"))
+            .await
+            .expect("file input")
+            .send_keys(&file.display().to_string())
+            .await
+            .expect("choose file");
+        browser
+            .find(Locator::Css("main form button[type=submit]"))
+            .await
+            .expect("import button")
+            .click()
+            .await
+            .expect("import");
+        browser.wait().for_element(Locator::Css("main table")).await.expect("the error table");
+        let main = text_of(&browser, "main").await;
+        assert!(main.contains("C3") && main.contains("E4"), "both cells are named: {main}");
+        screenshot(&browser, &format!("import-errors-admin-{backend}.png")).await;
+        let (_, people) = app.demo("gm").await.get("/api/v1/people?q=E030").await;
+        assert_eq!(people.as_array().map(Vec::len), Some(0), "nothing was imported");
+
+        // A new API token is shown once.
+        browser.goto(&app.url("/account")).await.expect("account page");
+        browser
+            .find(Locator::Css("form[action^='/account/tokens'] input[name=name]"))
+            .await
+            .expect("token name")
+            .send_keys("月报脚本")
+            .await
+            .expect("type token name");
+        browser
+            .find(Locator::Css("form[action^='/account/tokens'] button[type=submit]"))
+            .await
+            .expect("create token")
+            .click()
+            .await
+            .expect("create");
+        let main = browser
+            .wait()
+            .for_element(Locator::Css("main"))
+            .await
+            .expect("account page again")
+            .text()
+            .await
+            .expect("text");
+        assert!(main.contains("mbt_") && main.contains("月报脚本"), "the new token is shown: {main}");
+        screenshot(&browser, &format!("account-admin-{backend}.png")).await;
+
+        // The audit log has the token and shows times in Beijing time.
+        browser.goto(&app.url("/audit")).await.expect("audit page");
+        let main = text_of(&browser, "main").await;
+        assert!(main.contains("admin"), "audit lists the admin's change: {main}");
+        screenshot(&browser, &format!("audit-admin-{backend}.png")).await;
+
+        // English on request.
+        browser.goto(&app.url("/lang/en?next=/org")).await.expect("switch to English");
+        let main = text_of(&browser, "main").await;
+        assert!(main.contains("Organisation"), "English org page: {main}");
+        screenshot(&browser, &format!("org-english-admin-{backend}.png")).await;
+        browser.close().await.expect("close browser");
+    }
 }
 
 fn url_of(app: &TestApp, path: &str) -> url::Url {
