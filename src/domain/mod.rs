@@ -1,13 +1,18 @@
 //! Domain rules of Mubiao, as plain Rust with no I/O.
 //!
 //! Everything here can be unit-tested without a database or a web server:
-//! roles and who may reach what ([`access`]), the org tree ([`org`]) and the
-//! validation of the data people type in ([`person`]).
+//! roles and who may reach what ([`access`]), the org tree ([`org`]), the
+//! validation of the data people type in ([`person`]), periods
+//! ([`period`]), metrics ([`metric`]) and the target table's colour rule and
+//! totals ([`table`]).
 
 pub mod access;
+pub mod metric;
 pub mod org;
+pub mod period;
 pub mod person;
 pub mod role;
+pub mod table;
 
 /// What a field should have held, in both UI languages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
