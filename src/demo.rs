@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use sea_orm::{ActiveModelTrait, DbErr, IntoActiveModel, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, DbErr, IntoActiveModel, Set};
 use serde_json::json;
 
 use crate::domain::role::Role;
@@ -251,7 +251,7 @@ pub async fn load(db: &Db) -> Result<bool, Error> {
     // Argon2 is slow on purpose: hash once, and before the transaction so
     // that no write lock is held meanwhile.
     let hash = accounts::hash_blocking(DEMO_PASSWORD).await?;
-    let txn = db.begin().await?;
+    let txn = crate::storage::begin_write(db, crate::storage::Lane::Org).await?;
 
     // Units first, without heads: the heads do not exist yet.
     let mut units: Vec<unit::Model> = Vec::with_capacity(UNITS.len());

@@ -143,14 +143,59 @@ impl Actor {
             && (!own || matches!(self.role, Role::Admin | Role::Hr))
     }
 
-    /// Roles the actor may give to a person or account.
+    /// Roles the actor may give to a person or account. Only admin hands
+    /// out `admin` and `gm`: those reach everything.
     pub fn may_assign_role(&self, role: Role) -> bool {
         match self.role {
             Role::Admin => true,
-            Role::Hr => role != Role::Admin,
+            Role::Hr => !matches!(role, Role::Admin | Role::Gm),
             Role::Manager => matches!(role, Role::Sales | Role::Manager),
             _ => false,
         }
+    }
+
+    /// May the actor change a person who holds `current` into `new`? They
+    /// must be able to give both roles (an HR clerk cannot demote the GM),
+    /// and nobody but admin changes their own role.
+    pub fn may_change_role(&self, own_record: bool, current: Role, new: Role) -> bool {
+        if current == new {
+            return true;
+        }
+        if own_record && self.role != Role::Admin {
+            return false;
+        }
+        self.may_assign_role(current) && self.may_assign_role(new)
+    }
+
+    /// May the actor change anything about a person who holds `role` in
+    /// `unit`? Besides the unit reach: people whose role the actor could not
+    /// give are out of bounds (a manager cannot deactivate the HR clerk
+    /// placed in their region), and a manager's own peers — managers in
+    /// their own unit — are their superior's to manage.
+    pub fn may_manage_person(
+        &self,
+        tree: &OrgTree,
+        unit: UnitId,
+        person: PersonId,
+        role: Role,
+    ) -> bool {
+        if !self.may_write_person(tree, unit, person) {
+            return false;
+        }
+        let own = self.person_id == Some(person);
+        if own {
+            return true;
+        }
+        match self.role {
+            Role::Admin => true,
+            Role::Manager if role == Role::Manager => self.unit_id.is_some_and(|u| u != unit),
+            _ => self.may_assign_role(role),
+        }
+    }
+
+    /// May the actor create a login account when adding a person?
+    pub fn may_create_accounts(&self) -> bool {
+        matches!(self.role, Role::Admin | Role::Hr)
     }
 
     /// The audit log: admin and gm.
@@ -236,12 +281,33 @@ mod tests {
     #[test]
     fn role_assignment_cannot_escalate() {
         let hr = actor(Role::Hr, Some(5), Some(1));
-        assert!(hr.may_assign_role(Role::Gm));
+        assert!(hr.may_assign_role(Role::Manager));
+        assert!(!hr.may_assign_role(Role::Gm));
         assert!(!hr.may_assign_role(Role::Admin));
+        // HR cannot make itself GM, nor demote the GM.
+        assert!(!hr.may_change_role(true, Role::Hr, Role::Gm));
+        assert!(!hr.may_change_role(true, Role::Hr, Role::Sales));
+        assert!(!hr.may_change_role(false, Role::Gm, Role::Sales));
+        assert!(hr.may_change_role(false, Role::Sales, Role::Manager));
+        let admin = actor(Role::Admin, None, None);
+        assert!(admin.may_change_role(false, Role::Gm, Role::Sales));
         let m = actor(Role::Manager, Some(10), Some(2));
         assert!(m.may_assign_role(Role::Sales));
         assert!(!m.may_assign_role(Role::Hr));
         assert!(!actor(Role::Sales, None, None).may_assign_role(Role::Sales));
+    }
+
+    #[test]
+    fn managers_do_not_manage_their_peers_or_other_functions() {
+        let t = tree();
+        let m = actor(Role::Manager, Some(10), Some(2));
+        // A deputy manager in the region itself is the superior's to manage.
+        assert!(!m.may_manage_person(&t, 2, 12, Role::Manager));
+        // A team lead below is the manager's.
+        assert!(m.may_manage_person(&t, 3, 13, Role::Manager));
+        assert!(m.may_manage_person(&t, 3, 11, Role::Sales));
+        // An HR clerk placed in the region is not.
+        assert!(!m.may_manage_person(&t, 3, 14, Role::Hr));
     }
 
     #[test]

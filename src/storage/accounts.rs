@@ -9,7 +9,6 @@ use chrono::{DateTime, Duration, Utc};
 use rand::Rng;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -52,6 +51,24 @@ pub fn verify_password(hash: &str, password: &str) -> bool {
                 .is_ok()
         })
         .unwrap_or(false)
+}
+
+/// Argon2 takes ~19 MiB and tens of milliseconds per call: at most one
+/// call per core at a time, so a flood of logins queues instead of
+/// exhausting memory.
+static HASHING: std::sync::LazyLock<tokio::sync::Semaphore> = std::sync::LazyLock::new(|| {
+    tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, usize::from))
+});
+
+/// Runs an argon2 job on the blocking pool, within [`HASHING`]'s limit.
+async fn argon2_job<T: Send + 'static>(job: impl FnOnce() -> T + Send + 'static) -> Result<T> {
+    let _permit = HASHING
+        .acquire()
+        .await
+        .map_err(|e| Error::Db(sea_orm::DbErr::Custom(e.to_string())))?;
+    tokio::task::spawn_blocking(job)
+        .await
+        .map_err(|e| Error::Db(sea_orm::DbErr::Custom(e.to_string())))
 }
 
 /// A random secret, URL-safe, 256 bits.
@@ -124,6 +141,13 @@ pub struct NewSession {
 pub async fn login(db: &Db, username: &str, password: &str) -> Result<NewSession> {
     let key = username.trim().to_lowercase();
     let now = Utc::now();
+    if check_username(&key).is_err() {
+        // Never a valid account: answer as for a wrong password, after the
+        // same work, without a throttle row for a made-up name.
+        let pw = password.to_owned();
+        argon2_job(move || verify_password(&DUMMY_HASH, &pw)).await?;
+        return Err(Error::Unauthenticated);
+    }
     // The attempt is counted before the password is checked, atomically, so
     // that parallel guesses cannot slip past the limit while one is checked.
     let attempt = count_attempt(db, &key, now).await?;
@@ -142,15 +166,14 @@ pub async fn login(db: &Db, username: &str, password: &str) -> Result<NewSession
     let hash = found.as_ref().map(|u| u.password_hash.clone());
     let pw = password.to_owned();
     // Verify even for an unknown user, so timing does not tell which it was.
-    let ok = tokio::task::spawn_blocking(move || match hash {
+    let ok = argon2_job(move || match hash {
         Some(h) => verify_password(&h, &pw),
         None => {
             let _ = verify_password(&DUMMY_HASH, &pw);
             false
         }
     })
-    .await
-    .unwrap_or(false);
+    .await?;
     let Some(u) = found.filter(|_| ok) else {
         if attempt.failures >= MAX_FAILURES {
             lock(db, &key, now).await?;
@@ -315,15 +338,16 @@ pub async fn create_user(
     person_id: Option<i64>,
 ) -> Result<user::Model> {
     let hash = hash_blocking(password).await?;
-    create_user_with_hash(db, actor, username, &hash, role, person_id).await
+    let txn = super::begin_write(db, super::Lane::Org).await?;
+    let user = create_user_with_hash(&txn, actor, username, &hash, role, person_id).await?;
+    txn.commit().await?;
+    Ok(user)
 }
 
 /// Hashes on the blocking pool, off the request threads.
 pub async fn hash_blocking(password: &str) -> Result<String> {
     let pw = password.to_owned();
-    tokio::task::spawn_blocking(move || hash_password(&pw))
-        .await
-        .map_err(|e| Error::Db(sea_orm::DbErr::Custom(e.to_string())))?
+    argon2_job(move || hash_password(&pw)).await?
 }
 
 /// Validates a username: 2–64 letters, digits, `.`, `-`, `_`.
@@ -416,9 +440,7 @@ pub async fn set_password(
     if own {
         let old = old.unwrap_or_default().to_owned();
         let hash = u.password_hash.clone();
-        let ok = tokio::task::spawn_blocking(move || verify_password(&hash, &old))
-            .await
-            .unwrap_or(false);
+        let ok = argon2_job(move || verify_password(&hash, &old)).await?;
         if !ok {
             return Err(Error::invalid(
                 "old_password",
@@ -428,16 +450,26 @@ pub async fn set_password(
         }
     }
     let hash = hash_blocking(new).await?;
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db, super::Lane::Org).await?;
     let uid = u.id;
     let mut am = u.into_active_model();
     am.password_hash = Set(hash);
     am.updated_at = Set(Utc::now());
     am.update(&txn).await?;
-    // A reset by someone else ends the user's sessions everywhere.
+    // A reset is what one does after a compromise: it ends the user's
+    // sessions everywhere and revokes their API tokens.
     if !own {
         session::Entity::delete_many()
             .filter(session::Column::UserId.eq(uid))
+            .exec(&txn)
+            .await?;
+        api_token::Entity::update_many()
+            .col_expr(
+                api_token::Column::RevokedAt,
+                sea_orm::sea_query::Expr::value(Some(Utc::now())),
+            )
+            .filter(api_token::Column::UserId.eq(uid))
+            .filter(api_token::Column::RevokedAt.is_null())
             .exec(&txn)
             .await?;
     }
@@ -503,7 +535,7 @@ pub async fn create_token(
         ));
     }
     let secret = format!("mbt_{}", random_token());
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db, super::Lane::Org).await?;
     let t = api_token::ActiveModel {
         user_id: Set(user_id),
         name: Set(name.to_owned()),
@@ -552,7 +584,7 @@ pub async fn revoke_token(db: &Db, actor: &Actor, id: i64) -> Result<()> {
     if t.revoked_at.is_some() {
         return Ok(());
     }
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db, super::Lane::Org).await?;
     let mut am = t.into_active_model();
     am.revoked_at = Set(Some(Utc::now()));
     am.update(&txn).await?;

@@ -77,7 +77,8 @@ pub async fn list(db: &Db, actor: &Actor, filter: &AuditFilter) -> Result<Vec<Au
     if let Some(r) = filter.record.as_deref().filter(|s| !s.is_empty()) {
         q = q.filter(audit_entry::Column::Record.eq(r));
     }
-    let page = filter.page.unwrap_or(1).max(1);
+    // Clamped: a page number from a URL must not overflow the offset.
+    let page = filter.page.unwrap_or(1).clamp(1, 1_000_000);
     let rows = q
         .offset((page - 1) * PAGE_SIZE)
         .limit(PAGE_SIZE)

@@ -149,6 +149,39 @@ impl Error {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// What a write transaction changes; writers of one lane go one at a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lane {
+    /// Units, people, accounts: checks such as "no cycle" read the tree
+    /// before writing it.
+    Org = 1,
+    /// Targets and actuals: rollups are recomputed from the children.
+    Figures = 2,
+}
+
+/// Begins a write transaction that cannot interleave with another writer of
+/// the same lane: on SQLite `BEGIN IMMEDIATE` (a deferred transaction that
+/// reads, then writes after another commit fails outright in WAL mode); on
+/// PostgreSQL a transaction-scoped advisory lock (READ COMMITTED would let
+/// two checks pass side by side and both writes land).
+pub async fn begin_write(db: &Db, lane: Lane) -> Result<sea_orm::DatabaseTransaction> {
+    use sea_orm::{ConnectionTrait, SqliteTransactionMode, TransactionOptions, TransactionTrait};
+    let txn = db
+        .begin_with_options(TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..Default::default()
+        })
+        .await?;
+    if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        txn.execute_unprepared(&format!(
+            "SELECT pg_advisory_xact_lock(7723, {})",
+            lane as i32
+        ))
+        .await?;
+    }
+    Ok(txn)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use chrono::{NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait,
-    QueryFilter, QueryOrder, Set, TransactionTrait,
+    QueryFilter, QueryOrder, Set,
 };
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::json;
@@ -186,7 +186,7 @@ fn referenced_unit<'a>(
 pub async fn create_unit(db: &Db, actor: &Actor, new: &NewUnit) -> Result<UnitView> {
     let code = validate_unit_code(&new.code).map_err(|e| Error::expected("code", e))?;
     let name = validate_name(&new.name).map_err(|e| Error::expected("name", e))?;
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db, super::Lane::Org).await?;
     let (tree, units) = load_tree(&txn).await?;
     let parent = match new.parent.as_deref() {
         Some(p) => {
@@ -264,7 +264,7 @@ pub async fn update_unit(
     code: &str,
     patch: &UnitPatch,
 ) -> Result<UnitView> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db, super::Lane::Org).await?;
     let (tree, units) = load_tree(&txn).await?;
     let current = units
         .iter()
@@ -291,6 +291,13 @@ pub async fn update_unit(
             let p = referenced_unit(&units, &tree, actor.units_read(), "parent", p)?;
             if !actor.units_add_under().covers(&tree, p.id, None) {
                 return Err(Error::Forbidden);
+            }
+            if !p.active {
+                errors.push(FieldError::new(
+                    "parent",
+                    "the parent unit is deactivated",
+                    "上级部门已停用",
+                ));
             }
             if tree.check_move(current.id, Some(p.id)).is_err() {
                 errors.push(FieldError::new(
@@ -339,6 +346,20 @@ pub async fn update_unit(
                 ));
             }
             am.active = Set(false);
+        }
+        Some(true) if !current.active => {
+            let parent_inactive = current
+                .parent_id
+                .and_then(|p| units.iter().find(|u| u.id == p))
+                .is_some_and(|p| !p.active);
+            if parent_inactive && !matches!(&patch.parent, Some(_)) {
+                errors.push(FieldError::new(
+                    "active",
+                    "the parent unit is deactivated; reactivate it or move this unit first",
+                    "上级部门已停用，请先恢复上级部门或移动本部门",
+                ));
+            }
+            am.active = Set(true);
         }
         Some(a) => am.active = Set(a),
         None => {}
@@ -561,13 +582,30 @@ pub async fn list_people(db: &Db, actor: &Actor, filter: &PeopleFilter) -> Resul
     if let Some(text) = filter.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         q = q.filter(
             sea_orm::Condition::any()
-                .add(person::Column::Name.contains(text))
-                .add(person::Column::EmployeeNo.contains(text)),
+                .add(contains_ci(person::Column::Name, text))
+                .add(contains_ci(person::Column::EmployeeNo, text)),
         );
     }
     let people = q.all(db).await?;
     let ctx = PeopleContext::load(db, &people).await?;
     Ok(people.iter().map(|p| ctx.view(p)).collect())
+}
+
+/// `col` contains `text`, ignoring ASCII case, with `%` and `_` taken
+/// literally — the same on SQLite (whose LIKE ignores case) and PostgreSQL
+/// (whose LIKE does not).
+fn contains_ci(col: person::Column, text: &str) -> sea_orm::sea_query::SimpleExpr {
+    use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
+    let escaped: String = text
+        .to_lowercase()
+        .chars()
+        .flat_map(|c| match c {
+            '%' | '_' | '\\' => vec!['\\', c],
+            c => vec![c],
+        })
+        .collect();
+    Expr::expr(Func::lower(Expr::col((person::Entity, col))))
+        .like(LikeExpr::new(format!("%{escaped}%")).escape('\\'))
 }
 
 async fn find_person_in_reach<C: ConnectionTrait>(
@@ -745,7 +783,21 @@ fn unknown_manager(no: &str) -> FieldError {
 }
 
 pub async fn create_person(db: &Db, actor: &Actor, new: &NewPerson) -> Result<PersonView> {
-    let txn = db.begin().await?;
+    let wants_account = optional_text(new.username.as_deref()).is_some()
+        || new.password.as_deref().is_some_and(|p| !p.is_empty());
+    if wants_account && !actor.may_create_accounts() {
+        return Err(Error::Forbidden);
+    }
+    // Argon2 runs before the write transaction, so no lock is held meanwhile.
+    let hash = match new
+        .password
+        .as_deref()
+        .filter(|p| p.chars().count() >= accounts::MIN_PASSWORD_LEN)
+    {
+        Some(p) => Some(accounts::hash_blocking(p).await?),
+        None => None,
+    };
+    let txn = super::begin_write(db, super::Lane::Org).await?;
     let (tree, units) = load_tree(&txn).await?;
     // Every problem is reported at once: field checks, a taken number and
     // the account fields.
@@ -794,8 +846,7 @@ pub async fn create_person(db: &Db, actor: &Actor, new: &NewPerson) -> Result<Pe
         return Err(Error::Invalid(errors));
     };
     let p = insert_person(&txn, checked).await?;
-    if let Some((username, password)) = account {
-        let hash = accounts::hash_blocking(password).await?;
+    if let (Some((username, _)), Some(hash)) = (account, hash) {
         let role = p.role.parse().unwrap_or(Role::Sales);
         accounts::create_user_with_hash(&txn, Some(actor), username, &hash, role, Some(p.id))
             .await?;
@@ -866,12 +917,16 @@ pub async fn update_person(
     employee_no: &str,
     patch: &PersonPatch,
 ) -> Result<PersonView> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db, super::Lane::Org).await?;
     let (tree, units) = load_tree(&txn).await?;
     let current = find_person_in_reach(&txn, actor, &tree, employee_no)
         .await?
         .ok_or(Error::NotFound)?;
-    if !actor.may_write_person(&tree, current.unit_id, current.id) {
+    let current_role: Role = current.role.parse().unwrap_or(Role::Sales);
+    let own = actor.person_id == Some(current.id);
+    if !actor.may_manage_person(&tree, current.unit_id, current.id, current_role)
+        || (own && patch.active == Some(false))
+    {
         return Err(Error::Forbidden);
     }
     let ctx = PeopleContext::load(&txn, std::slice::from_ref(&current)).await?;
@@ -902,7 +957,7 @@ pub async fn update_person(
     let mut new_role = None;
     if let Some(r) = &patch.role {
         match r.parse::<Role>() {
-            Ok(r) if actor.may_assign_role(r) => {
+            Ok(r) if actor.may_change_role(own, current_role, r) => {
                 am.role = Set(r.code().to_owned());
                 new_role = Some(r);
             }
@@ -998,13 +1053,32 @@ pub async fn update_person(
         Some(actor),
         "update",
         "person",
-        employee_no,
+        &current.employee_no,
         Some(json!(before)),
         Some(json!(after)),
     )
     .await?;
     txn.commit().await?;
     Ok(after)
+}
+
+/// A person's stored fields for the audit log, with the unit's code.
+fn audit_view(p: &person::Model, units: &[unit::Model]) -> serde_json::Value {
+    let unit = units
+        .iter()
+        .find(|u| u.id == p.unit_id)
+        .map(|u| u.code.as_str());
+    json!({
+        "employee_no": p.employee_no,
+        "name": p.name,
+        "unit": unit,
+        "role": p.role,
+        "manager_id": p.manager_id,
+        "hire_date": p.hire_date,
+        "phone": p.phone,
+        "email": p.email,
+        "active": p.active,
+    })
 }
 
 /// What an import did.
@@ -1031,7 +1105,7 @@ pub async fn import_people(
     if !actor.may_import_people() {
         return Err(Error::Forbidden);
     }
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db, super::Lane::Org).await?;
     let (tree, units) = load_tree(&txn).await?;
     let mut errors = Vec::new();
     let mut checked = Vec::new();
@@ -1066,10 +1140,7 @@ pub async fn import_people(
             .one(&txn)
             .await?;
         let id = match existing {
-            Some(p)
-                if !actor.people_read().covers(&tree, p.unit_id, Some(p.id))
-                    || !actor.may_write_person(&tree, p.unit_id, p.id) =>
-            {
+            Some(p) if !actor.people_read().covers(&tree, p.unit_id, Some(p.id)) => {
                 // Someone outside one's reach: the number reads as taken,
                 // without telling who holds it.
                 errors.push(RowError {
@@ -1083,8 +1154,39 @@ pub async fn import_people(
                 continue;
             }
             Some(p) => {
+                let current_role: Role = p.role.parse().unwrap_or(Role::Sales);
+                let own = actor.person_id == Some(p.id);
+                if !actor.may_manage_person(&tree, p.unit_id, p.id, current_role)
+                    || !actor.may_change_role(own, current_role, c.role)
+                {
+                    errors.push(RowError {
+                        index,
+                        error: FieldError::new(
+                            "role",
+                            format!("you may not change {} ({})", p.name, p.employee_no),
+                            format!("您无权修改 {}（{}）", p.name, p.employee_no),
+                        ),
+                    });
+                    continue;
+                }
+                if !p.active {
+                    // Re-importing an old roster must not bring back people
+                    // (and their logins) who have left.
+                    errors.push(RowError {
+                        index,
+                        error: FieldError::new(
+                            "employee_no",
+                            format!(
+                                "{} ({}) is deactivated; reactivate them first",
+                                p.name, p.employee_no
+                            ),
+                            format!("{}（{}）已停用，请先恢复在职", p.name, p.employee_no),
+                        ),
+                    });
+                    continue;
+                }
                 let id = p.id;
-                let before = json!({"name": p.name, "unit_id": p.unit_id, "role": p.role});
+                let before = audit_view(&p, &units);
                 let mut am = p.into_active_model();
                 am.name = Set(c.name.clone());
                 am.unit_id = Set(c.unit_id);
@@ -1103,16 +1205,14 @@ pub async fn import_people(
                 if c.email.is_some() {
                     am.email = Set(c.email.clone());
                 }
-                am.active = Set(true);
                 am.updated_at = Set(Utc::now());
-                am.update(&txn).await?;
-                // The account follows the person, as in `update_person`.
+                let updated = am.update(&txn).await?;
+                // The account's role follows the person, as in `update_person`.
                 user::Entity::update_many()
                     .col_expr(
                         user::Column::Role,
                         sea_orm::sea_query::Expr::value(c.role.code()),
                     )
-                    .col_expr(user::Column::Active, sea_orm::sea_query::Expr::value(true))
                     .col_expr(
                         user::Column::UpdatedAt,
                         sea_orm::sea_query::Expr::value(Utc::now()),
@@ -1127,7 +1227,7 @@ pub async fn import_people(
                     "person",
                     &c.employee_no,
                     Some(before),
-                    Some(json!({"name": c.name, "unit_id": c.unit_id, "role": c.role.code()})),
+                    Some(audit_view(&updated, &units)),
                 )
                 .await?;
                 summary.updated += 1;
@@ -1135,7 +1235,6 @@ pub async fn import_people(
             }
             None => {
                 let no = c.employee_no.clone();
-                let after = json!({"name": c.name, "unit_id": c.unit_id, "role": c.role.code()});
                 let p = insert_person(&txn, c).await?;
                 audit::record(
                     &txn,
@@ -1144,7 +1243,7 @@ pub async fn import_people(
                     "person",
                     &no,
                     None,
-                    Some(after),
+                    Some(audit_view(&p, &units)),
                 )
                 .await?;
                 summary.created += 1;
@@ -1158,18 +1257,40 @@ pub async fn import_people(
         }
     }
     for (index, id, manager_no) in pending_managers {
-        match ids.get(&manager_no) {
-            Some(m) => {
-                if let Some(p) = person::Entity::find_by_id(id).one(&txn).await? {
-                    let mut am = p.into_active_model();
-                    am.manager_id = Set(Some(*m));
-                    am.update(&txn).await?;
-                }
-            }
-            None => errors.push(RowError {
+        let Some(m) = ids.get(&manager_no).copied() else {
+            errors.push(RowError {
                 index,
                 error: unknown_manager(&manager_no),
-            }),
+            });
+            continue;
+        };
+        if manager_loop(&txn, id, m).await? {
+            errors.push(RowError {
+                index,
+                error: FieldError::new(
+                    "manager",
+                    "this would make a reporting loop",
+                    "这样会形成循环的上下级关系",
+                ),
+            });
+            continue;
+        }
+        if let Some(p) = person::Entity::find_by_id(id).one(&txn).await? {
+            let no = p.employee_no.clone();
+            let before = p.manager_id;
+            let mut am = p.into_active_model();
+            am.manager_id = Set(Some(m));
+            am.update(&txn).await?;
+            audit::record(
+                &txn,
+                Some(actor),
+                "import_update",
+                "person",
+                &no,
+                Some(json!({"manager_id": before})),
+                Some(json!({"manager_id": m})),
+            )
+            .await?;
         }
     }
     if !errors.is_empty() {

@@ -321,10 +321,48 @@ fn first_worksheet(sheets: &[calamine::Sheet]) -> Option<String> {
         .map(|s| s.name.clone())
 }
 
+/// Largest total an .xlsx may unpack to. calamine reads the shared strings
+/// whole before any row limit applies, so a small upload that inflates to
+/// gigabytes (a zip bomb) is refused from the zip directory alone.
+pub const MAX_UNPACKED_BYTES: u128 = 200 * 1024 * 1024;
+
+fn check_unpacked_size(bytes: &[u8], limit: u128) -> Result<(), TransferError> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
+        tracing::debug!(error = %e, "unreadable xlsx upload");
+        TransferError::file(
+            "not a valid .xlsx file; save it again from Excel as \"Excel Workbook (*.xlsx)\"",
+            "不是有效的 .xlsx 文件，请在 Excel 中另存为“Excel 工作簿 (*.xlsx)”后重试",
+        )
+    })?;
+    // The sizes come from the central directory; nothing is inflated here.
+    let mut total: u128 = 0;
+    for i in 0..archive.len() {
+        let size = archive
+            .by_index_raw(i)
+            .map(|f| f.size())
+            .unwrap_or(u64::MAX);
+        total = total.saturating_add(u128::from(size));
+    }
+    if total <= limit {
+        return Ok(());
+    }
+    Err(TransferError::file(
+        format!(
+            "the workbook unpacks to more than {} MB; split it into smaller files",
+            limit / 1024 / 1024
+        ),
+        format!(
+            "工作簿解压后超过 {} MB，请拆分为较小的文件",
+            limit / 1024 / 1024
+        ),
+    ))
+}
+
 /// Streams the cells of the first worksheet, so that the limits apply
 /// before anything large is allocated (calamine's `worksheet_range` would
 /// allocate the whole bounding box first).
 fn read_xlsx(bytes: &[u8]) -> Result<Grid, TransferError> {
+    check_unpacked_size(bytes, MAX_UNPACKED_BYTES)?;
     let mut book: Xlsx<Cursor<&[u8]>> = Xlsx::new(Cursor::new(bytes)).map_err(|e| not_xlsx(&e))?;
     let Some(sheet) = first_worksheet(book.sheets_metadata()) else {
         return Err(TransferError::file(
@@ -576,6 +614,19 @@ fn line_breaks(s: &[u8], range: std::ops::Range<usize>) -> usize {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_workbook_that_unpacks_too_large_is_refused_before_parsing() {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.write_string(0, 0, "工号").expect("cell");
+        let bytes = book.save_to_buffer().expect("xlsx");
+        assert!(check_unpacked_size(&bytes, MAX_UNPACKED_BYTES).is_ok());
+        let err = check_unpacked_size(&bytes, 100).unwrap_err();
+        assert!(matches!(err, TransferError::File { .. }));
+        assert!(check_unpacked_size(b"not a zip", MAX_UNPACKED_BYTES).is_err());
+    }
+
     use super::*;
 
     fn file_error(r: Result<Table, TransferError>) -> (String, String) {

@@ -319,7 +319,14 @@ pub async fn import_file(
     if !actor.may_import_people() {
         return Err(ImportError::Storage(storage::Error::Forbidden));
     }
-    let table = super::read_table(filename, bytes).map_err(ImportError::File)?;
+    // Parsing a workbook is CPU work: off the async threads.
+    let (name, data) = (filename.to_owned(), bytes.to_vec());
+    let table = tokio::task::spawn_blocking(move || super::read_table(&name, &data))
+        .await
+        .map_err(|e| {
+            ImportError::Storage(storage::Error::Db(sea_orm::DbErr::Custom(e.to_string())))
+        })?
+        .map_err(ImportError::File)?;
     let rows = parse_people(&table).map_err(|e| ImportError::File(TransferError::Cells(e)))?;
     let people: Vec<NewPerson> = rows.iter().map(|(_, p)| p.clone()).collect();
     match org::import_people(db, actor, &people).await {

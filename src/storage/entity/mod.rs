@@ -3,7 +3,10 @@
 
 pub mod api_token;
 pub mod audit_entry;
+pub mod figure;
 pub mod login_throttle;
+pub mod metric;
+pub mod period_lock;
 pub mod person;
 pub mod session;
 pub mod unit;
