@@ -18,6 +18,8 @@ pub struct FileConfig {
     pub listen: Option<String>,
     /// IANA name, e.g. `Asia/Shanghai`.
     pub time_zone: Option<String>,
+    /// Month (1–12) the fiscal year starts in.
+    pub fiscal_year_start: Option<u8>,
     pub secure_cookies: Option<bool>,
     pub max_upload_mb: Option<usize>,
 }

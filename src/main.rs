@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand};
 use mubiao::config::{self, FileConfig};
+use mubiao::domain::period::FiscalYear;
 use mubiao::domain::role::Role;
 use mubiao::storage::{self, Engine, accounts};
 use mubiao::web::{self, AppState, WebSettings};
@@ -61,6 +62,9 @@ struct ServeArgs {
     /// Company time zone for display [default: Asia/Shanghai]
     #[arg(long, env = "MUBIAO_TIME_ZONE")]
     time_zone: Option<String>,
+    /// Month (1–12) the company's year starts in [default: 1]
+    #[arg(long, env = "MUBIAO_FISCAL_YEAR_START")]
+    fiscal_year_start: Option<u8>,
 }
 
 #[derive(Subcommand)]
@@ -156,6 +160,24 @@ async fn run(cli: Cli) -> Result<(), String> {
     }
 }
 
+/// True when the `admin` account exists, is active and still has the demo
+/// password: only then does the login page list the demo logins.
+async fn demo_password_unchanged(db: &storage::Db) -> bool {
+    let admin = match accounts::find_user(db, "admin").await {
+        Ok(Some(u)) if u.active => u,
+        Ok(_) => return false,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot read the admin account; demo logins not shown");
+            return false;
+        }
+    };
+    tokio::task::spawn_blocking(move || {
+        accounts::verify_password(&admin.password_hash, mubiao::demo::DEMO_PASSWORD)
+    })
+    .await
+    .unwrap_or(false)
+}
+
 fn print_demo_logins() {
     println!(
         "demo logins (password \"{}\"):",
@@ -182,11 +204,16 @@ async fn serve(
         file.time_zone.clone(),
         "Asia/Shanghai".to_owned(),
     );
-    let settings = WebSettings {
+    let mut settings = WebSettings {
         time_zone: config::time_zone(&tz_name)?,
         secure_cookies: args.secure_cookies || file.secure_cookies.unwrap_or(false),
         max_upload_bytes: file.max_upload_mb.unwrap_or(10) * 1024 * 1024,
-        show_demo_logins: args.demo,
+        show_demo_logins: false,
+        fiscal_year: {
+            let month = config::pick(args.fiscal_year_start, file.fiscal_year_start, 1);
+            FiscalYear::starting_in(month)
+                .ok_or_else(|| format!("fiscal year start must be a month 1–12, not {month}"))?
+        },
     };
     if args.demo {
         match mubiao::demo::load(&db).await {
@@ -194,7 +221,16 @@ async fn serve(
             Ok(false) => tracing::info!("database not empty; demo not loaded"),
             Err(e) => return Err(format!("loading the demo failed: {e}")),
         }
-        print_demo_logins();
+        // A database whose admin has a password of its own never
+        // advertises the demo logins, `--demo` or not.
+        settings.show_demo_logins = demo_password_unchanged(&db).await;
+        if settings.show_demo_logins {
+            print_demo_logins();
+        } else {
+            println!(
+                "admin has a password of its own: the login page does not list the demo accounts"
+            );
+        }
     }
     let listener = tokio::net::TcpListener::bind(&listen)
         .await

@@ -198,6 +198,38 @@ impl Actor {
         matches!(self.role, Role::Admin | Role::Hr)
     }
 
+    /// Subjects whose targets the actor may set. gm and admin anywhere; a
+    /// manager below their own unit (their own unit's target comes from
+    /// above).
+    pub fn targets_write(&self) -> Reach {
+        match self.role {
+            Role::Admin | Role::Gm => Reach::All,
+            Role::Manager => self.unit_id.map_or(Reach::Nothing, Reach::Below),
+            _ => Reach::Nothing,
+        }
+    }
+
+    /// Subjects whose actuals the actor may enter: gm, admin and the
+    /// compiling office (sales admins) anywhere; a manager — their unit's
+    /// submitter — in their own subtree.
+    pub fn actuals_write(&self) -> Reach {
+        match self.role {
+            Role::Admin | Role::Gm | Role::SalesAdmin => Reach::All,
+            Role::Manager => self.own_subtree(),
+            _ => Reach::Nothing,
+        }
+    }
+
+    /// Locking and reopening months: the compiling office and above.
+    pub fn may_lock_periods(&self) -> bool {
+        matches!(self.role, Role::Admin | Role::Gm | Role::SalesAdmin)
+    }
+
+    /// Metric set-up.
+    pub fn may_manage_metrics(&self) -> bool {
+        self.role == Role::Admin
+    }
+
     /// The audit log: admin and gm.
     pub fn may_read_audit(&self) -> bool {
         matches!(self.role, Role::Admin | Role::Gm)

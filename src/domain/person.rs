@@ -3,7 +3,7 @@
 use super::Expected;
 use chrono::NaiveDate;
 
-/// 工号: 1–32 letters, digits, `-` or `_`.
+/// 工号: 1–32 letters, digits, `-` or `_`; not `new` or `import`.
 pub fn validate_employee_no(no: &str) -> Result<&str, Expected> {
     let no = no.trim();
     if no.is_empty() || no.len() > 32 {
@@ -18,8 +18,21 @@ pub fn validate_employee_no(no: &str) -> Result<&str, Expected> {
             "只能包含字母、数字、'-' 或 '_'",
         ));
     }
+    if RESERVED_EMPLOYEE_NOS
+        .iter()
+        .any(|r| no.eq_ignore_ascii_case(r))
+    {
+        return Err(Expected::new(
+            "a reserved word (new, import), not usable as an employee number",
+            "保留字，不能作为工号",
+        ));
+    }
     Ok(no)
 }
+
+/// Words that are pages under `/people/` (`/people/new`, `/people/import`):
+/// a person with such a 工号 could not be reached at `/people/{工号}`.
+const RESERVED_EMPLOYEE_NOS: [&str; 2] = ["new", "import"];
 
 /// 手机: digits with an optional leading `+`, spaces and dashes allowed.
 pub fn validate_phone(phone: &str) -> Result<&str, Expected> {
@@ -102,5 +115,16 @@ mod tests {
         assert_eq!(validate_employee_no(" E0007 "), Ok("E0007"));
         assert!(validate_employee_no("E 7").is_err());
         assert!(validate_employee_no("").is_err());
+    }
+
+    #[test]
+    fn page_names_are_no_employee_numbers() {
+        for no in ["new", "import", "NEW", "Import", " new "] {
+            let e = validate_employee_no(no).expect_err(no);
+            assert!(e.en.contains("reserved word"), "{no}: {}", e.en);
+            assert_eq!(e.zh, "保留字，不能作为工号");
+        }
+        assert_eq!(validate_employee_no("new1"), Ok("new1"));
+        assert_eq!(validate_employee_no("importer"), Ok("importer"));
     }
 }

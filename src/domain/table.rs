@@ -197,6 +197,8 @@ pub fn build_row(metric: &Metric, f: &Figures, ratio_parts: Option<(&Figures, &F
     }
 }
 
+// Amounts are written as yuan_fen: 600_00 is ¥600.00 in 分.
+#[allow(clippy::inconsistent_digit_grouping)]
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -357,8 +359,10 @@ mod tests {
     #[test]
     fn percent_metrics_average_the_months() {
         let m = metric("satisfaction");
-        let mut f = Figures::default();
-        f.targets = [Some(9000); 12];
+        let mut f = Figures {
+            targets: [Some(9000); 12],
+            ..Default::default()
+        };
         f.actuals[0] = Some(9200);
         f.actuals[1] = Some(8800);
         f.actuals[2] = Some(9100);

@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod entity;
+pub mod figures;
 pub mod migration;
 pub mod org;
 
@@ -165,21 +166,30 @@ pub enum Lane {
 /// PostgreSQL a transaction-scoped advisory lock (READ COMMITTED would let
 /// two checks pass side by side and both writes land).
 pub async fn begin_write(db: &Db, lane: Lane) -> Result<sea_orm::DatabaseTransaction> {
-    use sea_orm::{ConnectionTrait, SqliteTransactionMode, TransactionOptions, TransactionTrait};
+    use sea_orm::{SqliteTransactionMode, TransactionOptions, TransactionTrait};
     let txn = db
         .begin_with_options(TransactionOptions {
             sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
             ..Default::default()
         })
         .await?;
-    if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+    lock_lane(&txn, lane).await?;
+    Ok(txn)
+}
+
+/// Takes a second lane inside a write transaction (an org change that also
+/// moves figures). Lanes are always taken in the order Org, Figures. On
+/// SQLite the IMMEDIATE transaction already excludes every other writer.
+pub async fn lock_lane(txn: &sea_orm::DatabaseTransaction, lane: Lane) -> Result<()> {
+    use sea_orm::ConnectionTrait;
+    if txn.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
         txn.execute_unprepared(&format!(
             "SELECT pg_advisory_xact_lock(7723, {})",
             lane as i32
         ))
         .await?;
     }
-    Ok(txn)
+    Ok(())
 }
 
 #[cfg(test)]

@@ -162,6 +162,12 @@ pub async fn get_unit(db: &Db, actor: &Actor, code: &str) -> Result<UnitView> {
     Ok(unit_view(u, &by_id, &heads))
 }
 
+/// The id of the unit a `parent` patch names, if it names one.
+fn units_after_parent(parent: &Option<Option<String>>, units: &[unit::Model]) -> Option<i64> {
+    let code = parent.as_ref()?.as_deref()?;
+    units.iter().find(|u| u.code == code.trim()).map(|u| u.id)
+}
+
 /// Finds a unit named in input by its code; out-of-reach units are unknown.
 fn referenced_unit<'a>(
     units: &'a [unit::Model],
@@ -352,7 +358,7 @@ pub async fn update_unit(
                 .parent_id
                 .and_then(|p| units.iter().find(|u| u.id == p))
                 .is_some_and(|p| !p.active);
-            if parent_inactive && !matches!(&patch.parent, Some(_)) {
+            if parent_inactive && patch.parent.is_none() {
                 errors.push(FieldError::new(
                     "active",
                     "the parent unit is deactivated; reactivate it or move this unit first",
@@ -369,6 +375,19 @@ pub async fn update_unit(
     }
     am.updated_at = Set(Utc::now());
     am.update(&txn).await?;
+    // Figures roll up the tree: a move changes both the old and the new
+    // branch.
+    if let Some(new_parent) = units_after_parent(&patch.parent, &units) {
+        let mut chains: Vec<i64> = current.parent_id.into_iter().collect();
+        chains.push(new_parent);
+        super::lock_lane(&txn, super::Lane::Figures).await?;
+        super::figures::refresh_after_move(
+            &txn,
+            &[super::figures::Subject::Unit(current.id)],
+            &chains,
+        )
+        .await?;
+    }
     let (_, units) = load_tree(&txn).await?;
     let by_id: HashMap<i64, &unit::Model> = units.iter().map(|u| (u.id, u)).collect();
     let updated = by_id.get(&current.id).copied().ok_or(Error::NotFound)?;
@@ -1023,6 +1042,15 @@ pub async fn update_person(
     }
     am.updated_at = Set(Utc::now());
     let updated = am.update(&txn).await?;
+    if updated.unit_id != current.unit_id {
+        super::lock_lane(&txn, super::Lane::Figures).await?;
+        super::figures::refresh_after_move(
+            &txn,
+            &[super::figures::Subject::Person(current.id)],
+            &[current.unit_id, updated.unit_id],
+        )
+        .await?;
+    }
     // The account follows the person: same role, closed with them.
     if let Some(u) = user::Entity::find()
         .filter(user::Column::PersonId.eq(current.id))

@@ -72,6 +72,15 @@ impl ApiError {
         )
     }
 
+    /// A method the path does not have; the `Allow` header lists those it has.
+    pub fn method_not_allowed() -> Self {
+        ApiError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "this method is not allowed on this path; see the Allow header",
+        )
+    }
+
     pub fn bad_request(message: impl Into<String>) -> Self {
         ApiError::new(StatusCode::BAD_REQUEST, "bad_request", message)
     }
@@ -230,5 +239,71 @@ where
             Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(ApiError::too_large()),
             Err(e) => Err(ApiError::bad_request(e.body_text())),
         }
+    }
+}
+
+/// A rejection of the query string or path parameters as a 400 in the API's
+/// error format; a route that does not fit its extractor (a bug, answered
+/// 500 by axum) stays an internal error.
+fn parameter_rejection(status: StatusCode, text: String) -> ApiError {
+    if status.is_server_error() {
+        tracing::error!(rejection = %text, "extractor does not fit its route");
+        ApiError::internal()
+    } else {
+        ApiError::bad_request(text)
+    }
+}
+
+/// Query parameters whose rejections answer in the API's error format: 400
+/// `bad_request`, the message naming the parameter.
+pub struct ApiQuery<T>(pub T);
+
+impl<T, S> axum::extract::FromRequestParts<S> for ApiQuery<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(ApiQuery(v)),
+            Err(e) => Err(parameter_rejection(e.status(), e.body_text())),
+        }
+    }
+}
+
+/// Path parameters whose rejections answer in the API's error format: 400
+/// `bad_request`, e.g. for `/api/v1/tokens/abc` where a number is expected.
+pub struct ApiPath<T>(pub T);
+
+impl<T, S> axum::extract::FromRequestParts<S> for ApiPath<T>
+where
+    T: serde::de::DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) => Ok(ApiPath(v)),
+            Err(e) => Err(parameter_rejection(e.status(), e.body_text())),
+        }
+    }
+}
+
+/// A `multipart/form-data` rejection (wrong content type, no boundary) in
+/// the API's error format: 400, or 413 when the body is too large.
+pub fn multipart_rejection(e: axum::extract::multipart::MultipartRejection) -> ApiError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::too_large()
+    } else {
+        parameter_rejection(e.status(), e.body_text())
     }
 }

@@ -174,6 +174,11 @@ pub const TEXT_TABLE: &[(&str, &str, &str)] = &[
         "未找到，或不在您的权限范围内",
         "Not found, or outside what you may see",
     ),
+    (
+        "common.method_not_allowed",
+        "此页面不接受这种请求方式",
+        "This page does not accept this kind of request",
+    ),
     ("common.back", "返回", "Back"),
     (
         "common.csrf",

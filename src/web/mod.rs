@@ -18,13 +18,14 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::storage::Db;
@@ -40,6 +41,8 @@ pub struct WebSettings {
     pub max_upload_bytes: usize,
     /// Show the demo logins on the login page.
     pub show_demo_logins: bool,
+    /// The month the company's year starts in.
+    pub fiscal_year: crate::domain::period::FiscalYear,
 }
 
 impl Default for WebSettings {
@@ -49,6 +52,7 @@ impl Default for WebSettings {
             secure_cookies: false,
             max_upload_bytes: 10 * 1024 * 1024,
             show_demo_logins: false,
+            fiscal_year: crate::domain::period::FiscalYear::default(),
         }
     }
 }
@@ -64,18 +68,34 @@ pub struct AppState {
 /// Largest JSON body, well above any real request of this API.
 const MAX_JSON_BYTES: usize = 2 * 1024 * 1024;
 
+/// The Content-Security-Policy of every answer: nothing but our own files,
+/// no inline script or style, no framing, forms post only to us.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
+
+/// The security headers set on every answer.
+const SECURITY_HEADERS: [(HeaderName, &str); 4] = [
+    (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
+    (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+    (header::REFERRER_POLICY, "same-origin"),
+    (header::X_FRAME_OPTIONS, "DENY"),
+];
+
 /// The whole application: pages, API, assets, health check.
 pub fn app(state: AppState) -> Router {
     let upload_limit = state.settings.max_upload_bytes;
     let (json_api, _) = api::json_router().split_for_parts();
     let (upload_api, _) = api::upload_router().split_for_parts();
-    Router::new()
-        .merge(pages::router().layer(DefaultBodyLimit::max(upload_limit)))
+    let router = Router::new()
+        // Page forms get a small limit; the upload route of the import page
+        // sets the upload limit itself.
+        .merge(pages::router(upload_limit))
         .merge(json_api.layer(DefaultBodyLimit::max(MAX_JSON_BYTES)))
         .merge(upload_api.layer(DefaultBodyLimit::max(upload_limit)))
         .route("/api/v1/openapi.json", get(api::openapi_json))
         .route("/healthz", get(healthz))
         .route("/assets/{file}", get(assets::serve))
+        // After every route: it is given to the routes there are.
+        .method_not_allowed_fallback(method_not_allowed)
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -114,7 +134,16 @@ pub fn app(state: AppState) -> Router {
         )
         .layer(SetRequestIdLayer::x_request_id(
             SequentialRequestId::default(),
-        ))
+        ));
+    // Outermost, so that every answer carries them, the middleware's too.
+    SECURITY_HEADERS
+        .into_iter()
+        .fold(router, |router, (name, value)| {
+            router.layer(SetResponseHeaderLayer::overriding(
+                name,
+                HeaderValue::from_static(value),
+            ))
+        })
         .with_state(state)
 }
 
@@ -153,6 +182,15 @@ async fn healthz(State(state): State<AppState>) -> Response {
             tracing::error!(error = %e, "health check failed");
             (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
         }
+    }
+}
+
+/// 405: JSON for the API, a page otherwise. axum adds the `Allow` header.
+async fn method_not_allowed(req: Request) -> Response {
+    if req.uri().path().starts_with("/api/") {
+        error::ApiError::method_not_allowed().into_response()
+    } else {
+        pages::method_not_allowed_page(&req).into_response()
     }
 }
 

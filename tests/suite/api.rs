@@ -222,6 +222,30 @@ both_databases! {
         assert!(resp.text().await.unwrap().contains("Sign in"));
     }
 
+    async fn every_answer_carries_the_security_headers(app) {
+        let expected = [
+            ("content-security-policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"),
+            ("x-content-type-options", "nosniff"),
+            ("referrer-policy", "same-origin"),
+            ("x-frame-options", "DENY"),
+        ];
+        let c = app.anonymous();
+        // A page, an API error answered by the middleware, a 404, an asset.
+        for path in ["/login", "/api/v1/me", "/nope", "/assets/app.js"] {
+            let resp = c.request(reqwest::Method::GET, path).send().await.unwrap();
+            for (name, value) in expected {
+                assert_eq!(resp.headers().get(name).and_then(|v| v.to_str().ok()), Some(value), "{path}: {name}");
+            }
+        }
+        // The pages need no inline style or script, which the policy refuses.
+        let manager = app.demo("manager").await;
+        for path in ["/", "/org", "/people", "/people/E0015", "/account"] {
+            let (status, html) = manager.page(path).await;
+            assert_eq!(status, StatusCode::OK, "{path}");
+            assert!(!html.contains(" style=") && !html.contains("<style") && !html.contains("<script>"), "{path}: {html}");
+        }
+    }
+
     async fn pages_require_sign_in(app) {
         let resp = app.anonymous().request(reqwest::Method::GET, "/people").send().await.unwrap();
         assert_eq!(resp.status(), StatusCode::SEE_OTHER);

@@ -576,6 +576,155 @@ both_databases! {
         let (_, tokens) = admin.get("/api/v1/tokens").await;
         assert!(tokens[0]["revoked_at"].is_string(), "{tokens}");
     }
+
+    async fn bad_query_path_or_upload_type_is_a_json_400(app) {
+        let admin = app.demo("admin").await;
+        let before = counts(&app).await;
+        // A query parameter of the wrong type: named in the message.
+        let (status, body) = admin.get("/api/v1/people?inactive=maybe").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(body["error"], "bad_request", "{body}");
+        assert!(body["message"].as_str().is_some_and(|m| m.contains("inactive")), "{body}");
+        assert!(body["details"].is_array(), "{body}");
+        // A path parameter that is no number.
+        let (status, body) = admin.delete("/api/v1/tokens/abc").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(body["error"], "bad_request", "{body}");
+        assert!(body["message"].as_str().is_some_and(|m| m.contains("abc")), "{body}");
+        // An upload that is not multipart/form-data.
+        for content_type in ["text/csv", "application/json"] {
+            let resp = admin
+                .request(Method::POST, "/api/v1/import/people")
+                .header(CONTENT_TYPE, content_type)
+                .body(valid_people_csv(0, 2))
+                .send()
+                .await
+                .expect("request");
+            assert_eq!(resp.status(), StatusCode::BAD_REQUEST, "{content_type}");
+            let body: Value = resp.json().await.expect("a JSON body");
+            assert_eq!(body["error"], "bad_request", "{body}");
+            assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
+        }
+        assert_eq!(counts(&app).await, before);
+    }
+
+    async fn wrong_method_is_405_json_for_the_api_and_a_page_elsewhere(app) {
+        let admin = app.demo("admin").await;
+        let before = counts(&app).await;
+        let resp = admin
+            .request(Method::PUT, "/api/v1/people")
+            .json(&json!({}))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(resp.status(), StatusCode::METHOD_NOT_ALLOWED);
+        let allow = resp.headers()["allow"].to_str().expect("allow").to_owned();
+        assert!(allow.contains("GET") && allow.contains("POST"), "{allow}");
+        let body: Value = resp.json().await.expect("a JSON body");
+        assert_eq!(body["error"], "method_not_allowed", "{body}");
+        assert!(body["details"].is_array(), "{body}");
+        let (status, body) = app.anonymous().delete("/api/v1/login").await;
+        assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(body["error"], "method_not_allowed", "{body}");
+        // Pages answer with a page.
+        let resp = admin.request(Method::PUT, "/login").send().await.expect("request");
+        assert_eq!(resp.status(), StatusCode::METHOD_NOT_ALLOWED);
+        let content_type = resp.headers()[CONTENT_TYPE].to_str().expect("type").to_owned();
+        assert!(content_type.starts_with("text/html"), "{content_type}");
+        assert_eq!(counts(&app).await, before);
+    }
+
+    async fn employee_numbers_new_and_import_are_reserved(app) {
+        let admin = app.demo("admin").await;
+        let before = counts(&app).await;
+        for no in ["new", "import", "NEW", "Import"] {
+            let (status, body) = admin
+                .post(
+                    "/api/v1/people",
+                    json!({"employee_no": no, "name": "测试员", "unit": "HD-SH", "role": "sales"}),
+                )
+                .await;
+            assert_invalid(status, &body, &["employee_no"]);
+            assert!(body["details"][0]["message"].as_str().is_some_and(|m| m.contains("reserved word")), "{body}");
+            assert_eq!(body["details"][0]["message_zh"], "保留字，不能作为工号", "{body}");
+        }
+        // Nor through an import.
+        let csv = "工号,姓名,部门编码,角色\nnew,测试员,HD-SH,销售代表\n";
+        let (status, body) = admin
+            .upload("/api/v1/import/people", "people.csv", csv.as_bytes().to_vec())
+            .await;
+        assert_invalid(status, &body, &["employee_no"]);
+        assert_eq!(body["details"][0]["column"], "A", "{body}");
+        assert_eq!(counts(&app).await, before);
+        // The pages keep their meaning.
+        let (status, html) = admin.page("/people/new").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("<form"), "{html}");
+    }
+
+    async fn login_does_not_follow_a_next_with_a_tab(app) {
+        // Browsers drop the tab from the Location: `/\t/evil` would be
+        // `//evil`, another site.
+        for next in ["/%09/evil.example", "/%0A/evil.example", "/%5Cevil.example", "//evil.example"] {
+            let resp = app
+                .anonymous()
+                .request(Method::POST, "/login")
+                .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(format!("username=sales&password=demo&next={next}"))
+                .send()
+                .await
+                .expect("login");
+            assert_eq!(resp.status(), StatusCode::SEE_OTHER, "{next}");
+            assert_eq!(resp.headers()["location"], "/", "{next}");
+        }
+        let resp = app
+            .anonymous()
+            .request(Method::POST, "/login")
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body("username=sales&password=demo&next=/people")
+            .send()
+            .await
+            .expect("login");
+        assert_eq!(resp.headers()["location"], "/people");
+    }
+
+    async fn page_forms_are_small_but_the_import_page_takes_uploads(app) {
+        let before = counts(&app).await;
+        // A login form over 64 KiB is refused before it is read.
+        let resp = app
+            .anonymous()
+            .request(Method::POST, "/login")
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(format!("username=sales&password={}", "x".repeat(70 * 1024)))
+            .send()
+            .await
+            .expect("login");
+        assert_eq!(resp.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        // So is a big form of a signed-in user.
+        let admin = app.demo("admin").await;
+        let resp = admin
+            .request(Method::POST, "/people/E0015")
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(format!("action=edit&name={}", "x".repeat(70 * 1024)))
+            .send()
+            .await
+            .expect("edit");
+        assert_eq!(resp.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(counts(&app).await, before);
+        // The import page's upload may be larger: 100 KiB, padded with
+        // blank lines, imports.
+        let mut bytes = valid_people_csv(0, 3);
+        bytes.resize(100 * 1024, b'\n');
+        let part = reqwest::multipart::Part::bytes(bytes).file_name("people.csv");
+        let resp = admin
+            .request(Method::POST, "/people/import")
+            .multipart(reqwest::multipart::Form::new().part("file", part))
+            .send()
+            .await
+            .expect("upload");
+        assert_eq!(resp.status(), StatusCode::OK);
+        assert_eq!(counts(&app).await.people, before.people + 3);
+    }
 }
 
 /// Like `common::run`, with settings of one's own.

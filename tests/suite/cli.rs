@@ -346,11 +346,11 @@ impl Drop for KillOnDrop {
     }
 }
 
-#[tokio::test]
-async fn serve_answers_and_stops_cleanly_on_sigterm() {
-    let dir = tempdir();
-    let log = std::fs::File::create(dir.path().join("serve.log")).expect("log file");
-    let child = mubiao(dir.path())
+/// Starts `mubiao serve --listen 127.0.0.1:0 --demo` in `dir`; returns the
+/// server, its base URL and the lines it printed before serving.
+fn serve_demo(dir: &Path) -> (KillOnDrop, String, Vec<String>) {
+    let log = std::fs::File::create(dir.join("serve.log")).expect("log file");
+    let child = mubiao(dir)
         .args(["serve", "--listen", "127.0.0.1:0", "--demo"])
         .stdout(Stdio::piped())
         .stderr(Stdio::from(log))
@@ -364,7 +364,7 @@ async fn serve_answers_and_stops_cleanly_on_sigterm() {
     let base = loop {
         let left = deadline.saturating_duration_since(Instant::now());
         let line = lines.recv_timeout(left).unwrap_or_else(|_| {
-            let log = std::fs::read_to_string(dir.path().join("serve.log")).unwrap_or_default();
+            let log = std::fs::read_to_string(dir.join("serve.log")).unwrap_or_default();
             panic!("no \"Mubiao serving\" line; stdout: {printed:?}\nstderr: {log}")
         });
         if let Some(rest) = line.strip_prefix("Mubiao serving ") {
@@ -373,6 +373,13 @@ async fn serve_answers_and_stops_cleanly_on_sigterm() {
         }
         printed.push(line);
     };
+    (server, base, printed)
+}
+
+#[tokio::test]
+async fn serve_answers_and_stops_cleanly_on_sigterm() {
+    let dir = tempdir();
+    let (mut server, base, printed) = serve_demo(dir.path());
     assert!(base.starts_with("http://127.0.0.1:"), "{base}");
     assert!(!base.ends_with(":0"), "the real port is printed: {base}");
     // `--demo` prints the demo logins before serving.
@@ -428,4 +435,31 @@ async fn serve_answers_and_stops_cleanly_on_sigterm() {
     let log = std::fs::read_to_string(dir.path().join("serve.log")).unwrap_or_default();
     assert!(exit.success(), "exit {exit}; stderr: {log}");
     assert!(dir.path().join("mubiao.db").exists());
+}
+
+/// `serve --demo` on a database whose admin chose a password of their own
+/// does not advertise the demo logins, on the page or in its output.
+#[tokio::test]
+async fn serve_demo_hides_the_logins_once_admin_has_a_real_password() {
+    let dir = tempdir();
+    ok(dir.path(), &["demo"], None);
+    ok(
+        dir.path(),
+        &["user", "passwd", "admin", "--password-stdin"],
+        Some("a-real-secret-1\n"),
+    );
+    let (_server, base, printed) = serve_demo(dir.path());
+    assert!(
+        !printed.iter().any(|l| l.contains("demo logins")),
+        "{printed:?}"
+    );
+    let resp = reqwest::get(format!("{base}/login"))
+        .await
+        .expect("login page");
+    assert_eq!(resp.status(), StatusCode::OK);
+    let page = resp.text().await.expect("page");
+    for l in mubiao::demo::DEMO_LOGINS {
+        assert!(!page.contains(l.who), "login page lists {}: {page}", l.who);
+    }
+    assert!(!page.contains("class=\"demo\""), "{page}");
 }

@@ -9,3 +9,4 @@ mod bad_input;
 mod browser;
 mod cli;
 mod escalation;
+mod table;

@@ -1,13 +1,13 @@
 //! The audit log, read-only.
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 
 use crate::storage::Error;
 use crate::storage::audit::{self, AuditFilter, AuditView};
 use crate::web::AppState;
 use crate::web::auth::ApiUser;
-use crate::web::error::{ApiError, ErrorBody};
+use crate::web::error::{ApiError, ApiQuery, ErrorBody};
 
 /// Newest first, 100 per page; admin and gm only (others: 404).
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit",
@@ -16,7 +16,7 @@ use crate::web::error::{ApiError, ErrorBody};
 pub async fn list_audit(
     State(state): State<AppState>,
     ApiUser(a): ApiUser,
-    Query(filter): Query<AuditFilter>,
+    ApiQuery(filter): ApiQuery<AuditFilter>,
 ) -> Result<Json<Vec<AuditView>>, ApiError> {
     match audit::list(&state.db, a.actor(), &filter).await {
         // The log is not shown to exist for those who may not read it.

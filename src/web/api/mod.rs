@@ -4,6 +4,7 @@
 mod audit;
 mod org;
 mod session;
+mod targets;
 mod tokens;
 
 use axum::Json;
@@ -64,6 +65,11 @@ pub fn json_router() -> OpenApiRouter<AppState> {
         .routes(routes!(tokens::list_tokens, tokens::create_token))
         .routes(routes!(tokens::revoke_token))
         .routes(routes!(audit::list_audit))
+        .routes(routes!(targets::put_targets))
+        .routes(routes!(targets::put_actuals))
+        .routes(routes!(targets::get_table))
+        .routes(routes!(targets::lock_period))
+        .routes(routes!(targets::reopen_period))
 }
 
 /// Routes that take file uploads; they get the configured upload limit.

@@ -1,7 +1,8 @@
 //! Units and people.
 
 use axum::Json;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use serde::Serialize;
 
@@ -11,7 +12,7 @@ use crate::storage::org::{
 use crate::transfer;
 use crate::web::AppState;
 use crate::web::auth::ApiUser;
-use crate::web::error::{ApiError, ApiJson, ErrorBody};
+use crate::web::error::{ApiError, ApiJson, ApiPath, ApiQuery, ErrorBody, multipart_rejection};
 
 /// Every unit the caller may see, in tree order.
 #[utoipa::path(get, path = "/api/v1/units", tag = "org",
@@ -47,7 +48,7 @@ pub async fn create_unit(
 pub async fn get_unit(
     State(state): State<AppState>,
     ApiUser(a): ApiUser,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
 ) -> Result<Json<UnitView>, ApiError> {
     Ok(Json(org::get_unit(&state.db, a.actor(), &code).await?))
 }
@@ -65,7 +66,7 @@ pub async fn get_unit(
 pub async fn update_unit(
     State(state): State<AppState>,
     ApiUser(a): ApiUser,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
     ApiJson(patch): ApiJson<UnitPatch>,
 ) -> Result<Json<UnitView>, ApiError> {
     Ok(Json(
@@ -80,7 +81,7 @@ pub async fn update_unit(
 pub async fn list_people(
     State(state): State<AppState>,
     ApiUser(a): ApiUser,
-    Query(filter): Query<PeopleFilter>,
+    ApiQuery(filter): ApiQuery<PeopleFilter>,
 ) -> Result<Json<Vec<PersonView>>, ApiError> {
     Ok(Json(org::list_people(&state.db, a.actor(), &filter).await?))
 }
@@ -112,7 +113,7 @@ pub async fn create_person(
 pub async fn get_person(
     State(state): State<AppState>,
     ApiUser(a): ApiUser,
-    Path(no): Path<String>,
+    ApiPath(no): ApiPath<String>,
 ) -> Result<Json<PersonView>, ApiError> {
     Ok(Json(org::get_person(&state.db, a.actor(), &no).await?))
 }
@@ -130,7 +131,7 @@ pub async fn get_person(
 pub async fn update_person(
     State(state): State<AppState>,
     ApiUser(a): ApiUser,
-    Path(no): Path<String>,
+    ApiPath(no): ApiPath<String>,
     ApiJson(patch): ApiJson<PersonPatch>,
 ) -> Result<Json<PersonView>, ApiError> {
     Ok(Json(
@@ -179,11 +180,12 @@ fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
 pub async fn import_people(
     State(state): State<AppState>,
     ApiUser(a): ApiUser,
-    form: Multipart,
+    form: Result<Multipart, MultipartRejection>,
 ) -> Result<Json<PeopleImportResult>, ApiError> {
     if !a.actor().may_import_people() {
         return Err(ApiError::forbidden());
     }
+    let form = form.map_err(multipart_rejection)?;
     let (name, bytes) = read_upload(form).await?;
     let s = transfer::people::import_file(&state.db, a.actor(), &name, &bytes).await?;
     Ok(Json(PeopleImportResult {

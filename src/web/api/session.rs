@@ -1,7 +1,7 @@
 //! Sign in and out, who am I, passwords.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::http::StatusCode;
 use axum_extra::extract::CookieJar;
@@ -11,7 +11,7 @@ use crate::storage::accounts::{self, SignedIn};
 use crate::storage::org;
 use crate::web::AppState;
 use crate::web::auth::{self, ApiUser, Via};
-use crate::web::error::{ApiError, ApiJson};
+use crate::web::error::{ApiError, ApiJson, ApiPath};
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct LoginRequest {
@@ -131,7 +131,7 @@ pub struct PasswordReset {
 pub async fn reset_password(
     State(state): State<AppState>,
     ApiUser(a): ApiUser,
-    Path(username): Path<String>,
+    ApiPath(username): ApiPath<String>,
     ApiJson(req): ApiJson<PasswordReset>,
 ) -> Result<StatusCode, ApiError> {
     if !a.actor().may_manage_accounts() {

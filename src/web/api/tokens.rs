@@ -1,14 +1,14 @@
 //! Personal API tokens.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 
 use crate::storage::accounts::{self, TokenView};
 use crate::web::AppState;
 use crate::web::auth::ApiUser;
-use crate::web::error::{ApiError, ApiJson, ErrorBody};
+use crate::web::error::{ApiError, ApiJson, ApiPath, ErrorBody};
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct NewToken {
@@ -55,7 +55,7 @@ pub async fn create_token(
 pub async fn revoke_token(
     State(state): State<AppState>,
     ApiUser(a): ApiUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<StatusCode, ApiError> {
     accounts::revoke_token(&state.db, a.actor(), id).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -10,7 +10,7 @@ mod org;
 mod people;
 
 use askama::Template;
-use axum::extract::{Path, Query, Request, State};
+use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -25,16 +25,25 @@ use super::i18n::{Locale, T};
 use crate::domain::access::Reach;
 use crate::storage::{self, accounts, org as store};
 
-pub fn router() -> Router<AppState> {
+/// Largest body of a page form: far above any real form, far below an
+/// upload.
+pub const MAX_FORM_BYTES: usize = 64 * 1024;
+
+/// Every page. Forms may send [`MAX_FORM_BYTES`]; the import page's upload
+/// `upload_limit` bytes.
+pub fn router(upload_limit: usize) -> Router<AppState> {
     Router::new()
         .route("/", get(home))
         .route("/login", get(login_form).post(login))
         .route("/logout", post(logout))
         .route("/lang/{code}", get(set_lang))
         .merge(org::router())
-        .merge(people::router())
+        .merge(people::router(upload_limit))
         .merge(account::router())
         .merge(audit::router())
+        // The limit set on a route (the import's) is nearer the handler and
+        // wins over this one.
+        .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))
 }
 
 /// The top bar's view of the signed-in user.
@@ -226,6 +235,18 @@ pub fn not_found_page(req: &Request) -> Response {
     render_status(StatusCode::NOT_FOUND, &page)
 }
 
+/// 405 page for a method a page does not have.
+pub fn method_not_allowed_page(req: &Request) -> Response {
+    let locale = accept_language(req.headers());
+    let t = T(locale);
+    let page = MessagePage {
+        c: Chrome::anonymous(locale, t.t("common.method_not_allowed")),
+        heading: t.t("common.method_not_allowed").into(),
+        back: "/".into(),
+    };
+    render_status(StatusCode::METHOD_NOT_ALLOWED, &page)
+}
+
 /// A full 404 page inside the signed-in layout.
 pub async fn not_found_for(state: &AppState, a: &Authenticated, locale: Locale) -> Response {
     let t = T(locale);
@@ -358,10 +379,21 @@ struct NextQuery {
     next: Option<String>,
 }
 
-/// Only local paths are followed after login, never another site.
+/// Only local paths are followed after login, never another site. Browsers
+/// drop tabs and newlines from a `Location` and read `\\` as `/`, so
+/// `/\t/evil.example` would become `//evil.example`: a path with any control
+/// character, whitespace or backslash, or whose second character is a slash
+/// or backslash, is not followed.
 fn safe_next(next: Option<&str>) -> String {
+    let local = |n: &str| {
+        n.starts_with('/')
+            && !matches!(n.as_bytes().get(1), Some(b'/' | b'\\'))
+            && !n
+                .chars()
+                .any(|c| c.is_control() || c.is_whitespace() || c == '\\')
+    };
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        Some(n) if local(n) => n.to_owned(),
         _ => "/".to_owned(),
     }
 }
@@ -548,5 +580,22 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.example")), "/");
         assert_eq!(safe_next(Some("https://evil.example")), "/");
         assert_eq!(safe_next(None), "/");
+    }
+
+    #[test]
+    fn login_does_not_follow_paths_browsers_would_rewrite() {
+        // Browsers strip tabs and newlines, and read `\` as `/`.
+        assert_eq!(safe_next(Some("/\t/evil.example")), "/");
+        assert_eq!(safe_next(Some("/\n/evil.example")), "/");
+        assert_eq!(safe_next(Some("/\r/evil.example")), "/");
+        assert_eq!(safe_next(Some("/ /evil.example")), "/");
+        assert_eq!(safe_next(Some("/\u{a0}/evil.example")), "/");
+        assert_eq!(safe_next(Some("//evil.example")), "/");
+        assert_eq!(safe_next(Some("/\\evil.example")), "/");
+        assert_eq!(safe_next(Some("/org/\\evil")), "/");
+        assert_eq!(safe_next(Some("\\/evil.example")), "/");
+        // Percent-encoded, the tab stays part of a local path.
+        assert_eq!(safe_next(Some("/%09/evil.example")), "/%09/evil.example");
+        assert_eq!(safe_next(Some("/people?q=a%20b")), "/people?q=a%20b");
     }
 }

@@ -110,6 +110,18 @@ struct TreeRow {
     total: usize,
 }
 
+/// The deepest indentation the style sheet has a `depth-N` class for;
+/// deeper units are indented as much as this.
+const MAX_INDENT: usize = 12;
+
+impl TreeRow {
+    /// The indentation level, as the `depth-N` class of the tree cell (an
+    /// inline `style` would be refused by the Content-Security-Policy).
+    fn indent(&self) -> usize {
+        self.depth.min(MAX_INDENT)
+    }
+}
+
 /// What the "add unit" form holds.
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(default)]

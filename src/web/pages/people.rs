@@ -4,7 +4,8 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::multipart::MultipartRejection;
-use axum::extract::{Form, Multipart, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Form, Multipart, Path, Query, State};
+use axum::handler::Handler;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -25,12 +26,17 @@ use crate::web::AppState;
 use crate::web::auth::{Authenticated, Lang, PageUser};
 use crate::web::i18n::{Locale, T};
 
-/// `/people`, `/people/new`, `/people/import`, `/people/{no}`.
-pub fn router() -> Router<AppState> {
+/// `/people`, `/people/new`, `/people/import`, `/people/{no}`. The import's
+/// upload may be `upload_limit` bytes; the other forms get the page limit
+/// of [`super::router`].
+pub fn router(upload_limit: usize) -> Router<AppState> {
     Router::new()
         .route("/people", get(list).post(create))
         .route("/people/new", get(new_form))
-        .route("/people/import", get(import_form).post(import))
+        .route(
+            "/people/import",
+            get(import_form).post(import.layer(DefaultBodyLimit::max(upload_limit))),
+        )
         .route("/people/{no}", get(show).post(update))
 }
 

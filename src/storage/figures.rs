@@ -1,0 +1,958 @@
+//! Targets and actuals, and the target table read from them.
+//!
+//! A write sets the figures of one subject and period; in the same
+//! transaction every unit above it gets its children's rollup recomputed
+//! (`sub_target`, `sub_actual`), bottom-up, so that a table — even the
+//! company's — is one indexed read of at most 12 metrics × 13 periods,
+//! however many people and years there are. The rollup lives in the
+//! database, so every app server sees a change at once.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use chrono::Utc;
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel,
+    QueryFilter, QueryOrder, Set, TryIntoModel,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::entity::{figure, metric, period_lock, person, unit};
+use super::org::load_tree;
+use super::{Db, Error, FieldError, Lane, Result, audit, begin_write};
+use crate::domain::access::{Actor, Reach};
+use crate::domain::metric::{Direction, Kind, Metric, Rollup, Total, format_value, parse_value};
+use crate::domain::org::{OrgTree, UnitId};
+use crate::domain::period::{FiscalYear, Period};
+use crate::domain::table::{self, Figures, Status};
+
+/// Which figure a write sets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Measure {
+    Target,
+    Actual,
+}
+
+impl Measure {
+    fn code(self) -> &'static str {
+        match self {
+            Measure::Target => "target",
+            Measure::Actual => "actual",
+        }
+    }
+}
+
+/// A metric as stored, with its definition.
+#[derive(Debug, Clone)]
+pub struct MetricRow {
+    pub id: i64,
+    pub def: Metric,
+    pub position: i32,
+    pub active: bool,
+}
+
+fn metric_of(m: metric::Model) -> MetricRow {
+    MetricRow {
+        id: m.id,
+        def: Metric {
+            kind: m.kind.parse().unwrap_or(Kind::Count),
+            direction: m.direction.parse().unwrap_or(Direction::Higher),
+            total: m.total.parse().unwrap_or(Total::Sum),
+            rollup: m.rollup.parse().unwrap_or(Rollup::Sum),
+            code: m.code,
+            name: m.name,
+            name_en: m.name_en,
+            numerator: m.numerator,
+            denominator: m.denominator,
+            tolerance: m.tolerance,
+            source: m.source,
+        },
+        position: m.position,
+        active: m.active,
+    }
+}
+
+/// Every metric, in table order.
+pub async fn load_metrics<C: ConnectionTrait>(conn: &C) -> Result<Vec<MetricRow>> {
+    Ok(metric::Entity::find()
+        .order_by_asc(metric::Column::Position)
+        .order_by_asc(metric::Column::Id)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(metric_of)
+        .collect())
+}
+
+/// A unit or a person, as figures are keyed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Subject {
+    Unit(i64),
+    Person(i64),
+}
+
+impl Subject {
+    fn kind(self) -> &'static str {
+        match self {
+            Subject::Unit(_) => "unit",
+            Subject::Person(_) => "person",
+        }
+    }
+
+    fn id(self) -> i64 {
+        match self {
+            Subject::Unit(id) | Subject::Person(id) => id,
+        }
+    }
+
+    fn condition(self) -> Condition {
+        Condition::all()
+            .add(figure::Column::SubjectKind.eq(self.kind()))
+            .add(figure::Column::SubjectId.eq(self.id()))
+    }
+}
+
+/// A subject found from its key (`unit:HD`, `person:E0007`), with what the
+/// reach rules and the table need.
+#[derive(Debug, Clone)]
+pub struct SubjectInfo {
+    pub subject: Subject,
+    /// `unit:HD` or `person:E0007`.
+    pub key: String,
+    pub name: String,
+    /// The unit of a person, the unit itself for a unit.
+    pub unit_id: UnitId,
+}
+
+/// Looks up a subject key; `None` when it is malformed, unknown or outside
+/// what the actor may read (the three are not told apart).
+async fn find_subject<C: ConnectionTrait>(
+    conn: &C,
+    actor: &Actor,
+    tree: &OrgTree,
+    key: &str,
+) -> Result<Option<SubjectInfo>> {
+    let Some((kind, code)) = key.trim().split_once(':') else {
+        return Ok(None);
+    };
+    let code = code.trim();
+    match kind.trim() {
+        "unit" => Ok(tree
+            .by_code(code)
+            .filter(|u| actor.units_read().covers(tree, u.id, None))
+            .map(|u| SubjectInfo {
+                subject: Subject::Unit(u.id),
+                key: format!("unit:{}", u.code),
+                name: u.name.clone(),
+                unit_id: u.id,
+            })),
+        "person" => Ok(person::Entity::find()
+            .filter(person::Column::EmployeeNo.eq(code))
+            .one(conn)
+            .await?
+            .filter(|p| actor.people_read().covers(tree, p.unit_id, Some(p.id)))
+            .map(|p| SubjectInfo {
+                subject: Subject::Person(p.id),
+                key: format!("person:{}", p.employee_no),
+                name: p.name,
+                unit_id: p.unit_id,
+            })),
+        _ => Ok(None),
+    }
+}
+
+/// One item of `PUT /api/v1/targets` or `PUT /api/v1/actuals`.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FigureInput {
+    /// Metric code, e.g. `sales_amount`.
+    pub metric: String,
+    /// `unit:HD` or `person:E0007`.
+    pub subject: String,
+    /// `2026`, `2026-Q1`, `2026-03`, `2026-W05` or `2026-03-15`.
+    pub period: String,
+    /// A decimal string (`"600"`, `"1,234.50"`) or a number; `null` clears.
+    #[schema(value_type = Option<String>)]
+    pub value: Value,
+    /// Targets only: the 保底 tier.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub floor: Option<Value>,
+    /// Targets only: the 挑战 tier.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub stretch: Option<Value>,
+}
+
+/// What a batch write did.
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+pub struct WriteSummary {
+    /// Items whose figures changed.
+    pub changed: usize,
+    /// Items that already held these figures.
+    pub unchanged: usize,
+}
+
+/// A parsed, checked item.
+struct Checked {
+    metric: i64,
+    subject: SubjectInfo,
+    period: String,
+    value: Option<i64>,
+    floor: Option<Option<i64>>,
+    stretch: Option<Option<i64>>,
+}
+
+fn value_text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// Parses a JSON value into minor units; `Ok(None)` for null.
+fn parse_json_value(kind: Kind, v: &Value) -> std::result::Result<Option<i64>, (String, String)> {
+    if v.is_null() {
+        return Ok(None);
+    }
+    let Some(text) = value_text(v) else {
+        return Err((
+            "must be a decimal string, a number or null".into(),
+            "应为数字、数字字符串或 null".into(),
+        ));
+    };
+    parse_value(kind, &text).map(Some).map_err(|e| {
+        (
+            format!("\"{text}\" {}", e.en),
+            format!("\"{text}\" {}", e.zh),
+        )
+    })
+}
+
+/// The locked periods, as written.
+pub async fn locked_periods<C: ConnectionTrait>(conn: &C) -> Result<HashSet<String>> {
+    Ok(period_lock::Entity::find()
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|l| l.period)
+        .collect())
+}
+
+/// Is a period closed by a lock? A day is closed with its month.
+fn is_locked(locks: &HashSet<String>, period: Period) -> bool {
+    locks.contains(&period.to_string())
+        || matches!(period, Period::Day(d) if locks.contains(&Period::month_of(d).to_string()))
+}
+
+/// Sets targets or actuals, all or nothing: any bad item rejects the batch
+/// with every bad item listed (`items[3].value: …`). Every change is
+/// audited, and the units above are rolled up, in the same transaction.
+pub async fn write(
+    db: &Db,
+    actor: &Actor,
+    measure: Measure,
+    items: &[FigureInput],
+) -> Result<WriteSummary> {
+    let write_reach = match measure {
+        Measure::Target => actor.targets_write(),
+        Measure::Actual => actor.actuals_write(),
+    };
+    if write_reach == Reach::Nothing {
+        return Err(Error::Forbidden);
+    }
+    let txn = begin_write(db, Lane::Figures).await?;
+    let (tree, _) = load_tree(&txn).await?;
+    let metrics = load_metrics(&txn).await?;
+    let by_code: HashMap<&str, &MetricRow> =
+        metrics.iter().map(|m| (m.def.code.as_str(), m)).collect();
+    let locks = locked_periods(&txn).await?;
+    let mut errors = Vec::new();
+    let mut forbidden = false;
+    let mut checked = Vec::with_capacity(items.len());
+    let mut seen = HashSet::new();
+    let mut subjects: HashMap<String, Option<SubjectInfo>> = HashMap::new();
+    for (i, item) in items.iter().enumerate() {
+        let mut err = |field: &str, en: String, zh: String| {
+            errors.push(FieldError::new(format!("items[{i}].{field}"), en, zh));
+        };
+        let metric = by_code
+            .get(item.metric.trim())
+            .copied()
+            .filter(|m| m.active);
+        if metric.is_none() {
+            err(
+                "metric",
+                format!("no metric with code \"{}\"", item.metric),
+                format!("没有编码为 \"{}\" 的指标", item.metric),
+            );
+        }
+        if let Some(m) = metric.filter(|m| measure == Measure::Actual && m.def.source != "manual") {
+            err(
+                "metric",
+                format!(
+                    "{} is computed from {}; it cannot be entered by hand",
+                    m.def.code, m.def.source
+                ),
+                format!("{} 由{}自动计算，不能手工录入", m.def.name, m.def.source),
+            );
+        }
+        let subject = match subjects.get(&item.subject) {
+            Some(s) => s.clone(),
+            None => {
+                let s = find_subject(&txn, actor, &tree, &item.subject).await?;
+                subjects.insert(item.subject.clone(), s.clone());
+                s
+            }
+        };
+        match &subject {
+            None => err(
+                "subject",
+                format!(
+                    "no unit or person \"{}\" (write unit:CODE or person:EMPLOYEE_NO)",
+                    item.subject
+                ),
+                format!(
+                    "找不到 \"{}\"（应写作 unit:部门编码 或 person:工号）",
+                    item.subject
+                ),
+            ),
+            Some(s) => {
+                let person = match s.subject {
+                    Subject::Person(id) => Some(id),
+                    Subject::Unit(_) => None,
+                };
+                if !write_reach.covers(&tree, s.unit_id, person) {
+                    forbidden = true;
+                }
+            }
+        }
+        let period = match item.period.parse::<Period>() {
+            Ok(p) if is_locked(&locks, p) => {
+                err(
+                    "period",
+                    format!("{p} is locked; reopen it with a reason first"),
+                    format!("{p} 已锁定，请先说明原因重新开放"),
+                );
+                None
+            }
+            Ok(p) => Some(p),
+            Err(e) => {
+                err(
+                    "period",
+                    format!("\"{}\" is not {e}", item.period),
+                    format!(
+                        "\"{}\" 不是有效的期间，例如 2026、2026-Q1、2026-03、2026-W05、2026-03-15",
+                        item.period
+                    ),
+                );
+                None
+            }
+        };
+        let kind = metric.map_or(Kind::Amount, |m| m.def.kind);
+        let value = parse_json_value(kind, &item.value)
+            .map_err(|(en, zh)| err("value", en, zh))
+            .ok();
+        let mut tier = |field: &str, v: &Option<Value>| -> Option<Option<i64>> {
+            let v = v.as_ref()?;
+            if measure == Measure::Actual {
+                err(
+                    field,
+                    "only targets have tiers".into(),
+                    "只有目标可以设置保底和挑战值".into(),
+                );
+                return None;
+            }
+            parse_json_value(kind, v)
+                .map_err(|(en, zh)| err(field, en, zh))
+                .ok()
+        };
+        let floor = tier("floor", &item.floor);
+        let stretch = tier("stretch", &item.stretch);
+        if let (Some(m), Some(s), Some(p), Some(value)) = (metric, subject, period, value) {
+            if !seen.insert((m.id, s.subject, p)) {
+                err(
+                    "period",
+                    format!("{} {} {p} appears twice in the batch", m.def.code, s.key),
+                    format!("{} {} {p} 在本批中重复出现", m.def.name, s.key),
+                );
+                continue;
+            }
+            checked.push(Checked {
+                metric: m.id,
+                subject: s,
+                period: p.to_string(),
+                value,
+                floor,
+                stretch,
+            });
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Error::Invalid(errors));
+    }
+    if forbidden {
+        return Err(Error::Forbidden);
+    }
+    let codes: HashMap<i64, &str> = metrics
+        .iter()
+        .map(|m| (m.id, m.def.code.as_str()))
+        .collect();
+    let mut summary = WriteSummary::default();
+    let mut touched: BTreeMap<UnitId, BTreeSet<(i64, String)>> = BTreeMap::new();
+    for c in checked {
+        let existing = figure::Entity::find()
+            .filter(c.subject.subject.condition())
+            .filter(figure::Column::Period.eq(&c.period))
+            .filter(figure::Column::MetricId.eq(c.metric))
+            .one(&txn)
+            .await?;
+        let before = existing
+            .as_ref()
+            .map(|f| (f.target, f.floor, f.stretch, f.actual));
+        let now = Utc::now();
+        let mut am = match existing {
+            Some(f) => f.into_active_model(),
+            None => figure::ActiveModel {
+                metric_id: Set(c.metric),
+                subject_kind: Set(c.subject.subject.kind().to_owned()),
+                subject_id: Set(c.subject.subject.id()),
+                period: Set(c.period.clone()),
+                target: Set(None),
+                floor: Set(None),
+                stretch: Set(None),
+                actual: Set(None),
+                sub_target: Set(None),
+                sub_actual: Set(None),
+                updated_at: Set(now),
+                ..Default::default()
+            },
+        };
+        match measure {
+            Measure::Target => {
+                am.target = Set(c.value);
+                if let Some(f) = c.floor {
+                    am.floor = Set(f);
+                }
+                if let Some(s) = c.stretch {
+                    am.stretch = Set(s);
+                }
+            }
+            Measure::Actual => am.actual = Set(c.value),
+        }
+        am.updated_at = Set(now);
+        let saved: figure::Model = am.save(&txn).await?.try_into_model()?;
+        let after = (saved.target, saved.floor, saved.stretch, saved.actual);
+        if before == Some(after) {
+            summary.unchanged += 1;
+            continue;
+        }
+        summary.changed += 1;
+        let shape = |f: (Option<i64>, Option<i64>, Option<i64>, Option<i64>)| json!({"target": f.0, "floor": f.1, "stretch": f.2, "actual": f.3});
+        audit::record(
+            &txn,
+            Some(actor),
+            measure.code(),
+            "figure",
+            &format!(
+                "{} {} {}",
+                codes.get(&c.metric).unwrap_or(&"?"),
+                c.subject.key,
+                c.period
+            ),
+            before.map(shape),
+            Some(shape(after)),
+        )
+        .await?;
+        // The units above the subject roll it up.
+        let first = match c.subject.subject {
+            Subject::Person(_) => Some(c.subject.unit_id),
+            Subject::Unit(u) => tree.get(u).and_then(|n| n.parent),
+        };
+        if let Some(first) = first {
+            for u in tree.path(first) {
+                touched
+                    .entry(u.id)
+                    .or_default()
+                    .insert((c.metric, c.period.clone()));
+            }
+        }
+    }
+    recompute_rollups(&txn, &tree, &metrics, &touched).await?;
+    txn.commit().await?;
+    Ok(summary)
+}
+
+/// Recomputes `sub_target` and `sub_actual` of the given units for the given
+/// (metric, period) pairs, deepest units first so that each level reads its
+/// children's fresh values.
+pub async fn recompute_rollups<C: ConnectionTrait>(
+    conn: &C,
+    tree: &OrgTree,
+    metrics: &[MetricRow],
+    touched: &BTreeMap<UnitId, BTreeSet<(i64, String)>>,
+) -> Result<()> {
+    let rules: HashMap<i64, Rollup> = metrics.iter().map(|m| (m.id, m.def.rollup)).collect();
+    let mut order: Vec<(usize, UnitId)> =
+        touched.keys().map(|u| (tree.path(*u).len(), *u)).collect();
+    order.sort_by(|a, b| b.cmp(a));
+    for (_, unit_id) in order {
+        let pairs = &touched[&unit_id];
+        let metric_ids: BTreeSet<i64> = pairs.iter().map(|(m, _)| *m).collect();
+        let periods: BTreeSet<&str> = pairs.iter().map(|(_, p)| p.as_str()).collect();
+        let child_units: Vec<i64> = tree.children(unit_id).to_vec();
+        let people: Vec<i64> = person::Entity::find()
+            .filter(person::Column::UnitId.eq(unit_id))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|p| p.id)
+            .collect();
+        let mut children = Condition::any();
+        if !child_units.is_empty() {
+            children = children.add(
+                Condition::all()
+                    .add(figure::Column::SubjectKind.eq("unit"))
+                    .add(figure::Column::SubjectId.is_in(child_units)),
+            );
+        }
+        if !people.is_empty() {
+            children = children.add(
+                Condition::all()
+                    .add(figure::Column::SubjectKind.eq("person"))
+                    .add(figure::Column::SubjectId.is_in(people)),
+            );
+        }
+        let rows = if children.is_empty() {
+            Vec::new()
+        } else {
+            figure::Entity::find()
+                .filter(children)
+                .filter(figure::Column::MetricId.is_in(metric_ids.iter().copied()))
+                .filter(figure::Column::Period.is_in(periods.iter().copied()))
+                .all(conn)
+                .await?
+        };
+        // (metric, period) → the children's targets and actuals with data.
+        type Values = (Vec<i64>, Vec<i64>);
+        let mut grouped: HashMap<(i64, &str), Values> = HashMap::new();
+        for r in &rows {
+            let e = grouped.entry((r.metric_id, r.period.as_str())).or_default();
+            e.0.extend(r.effective_target());
+            e.1.extend(r.effective_actual());
+        }
+        for (metric_id, period) in pairs {
+            let rule = rules.get(metric_id).copied().unwrap_or(Rollup::Sum);
+            let (targets, actuals) = grouped
+                .get(&(*metric_id, period.as_str()))
+                .cloned()
+                .unwrap_or_default();
+            let sub_target = roll(rule, &targets);
+            let sub_actual = roll(rule, &actuals);
+            figure::Entity::insert(figure::ActiveModel {
+                metric_id: Set(*metric_id),
+                subject_kind: Set("unit".into()),
+                subject_id: Set(unit_id),
+                period: Set(period.clone()),
+                target: Set(None),
+                floor: Set(None),
+                stretch: Set(None),
+                actual: Set(None),
+                sub_target: Set(sub_target),
+                sub_actual: Set(sub_actual),
+                updated_at: Set(Utc::now()),
+                ..Default::default()
+            })
+            .on_conflict(
+                OnConflict::columns([
+                    figure::Column::SubjectKind,
+                    figure::Column::SubjectId,
+                    figure::Column::Period,
+                    figure::Column::MetricId,
+                ])
+                .update_columns([figure::Column::SubTarget, figure::Column::SubActual])
+                .to_owned(),
+            )
+            .exec_without_returning(conn)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Children's values rolled up by rule; `None` without data.
+fn roll(rule: Rollup, values: &[i64]) -> Option<i64> {
+    let values: Vec<Option<i64>> = values.iter().copied().map(Some).collect();
+    match rule {
+        Rollup::Sum => table::total(Total::Sum, &values),
+        Rollup::Average => table::total(Total::Average, &values),
+        Rollup::None => None,
+    }
+}
+
+/// Recomputes the rollups of every unit above `units` for every (metric,
+/// period) that `subjects` have figures for. Called after a person or a
+/// unit moves, on both the old and the new place.
+pub async fn refresh_after_move<C: ConnectionTrait>(
+    conn: &C,
+    subjects: &[Subject],
+    units: &[UnitId],
+) -> Result<()> {
+    let (tree, _) = load_tree(conn).await?;
+    let metrics = load_metrics(conn).await?;
+    let mut cond = Condition::any();
+    for s in subjects {
+        cond = cond.add(s.condition());
+    }
+    let pairs: BTreeSet<(i64, String)> = figure::Entity::find()
+        .filter(cond)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|f| (f.metric_id, f.period))
+        .collect();
+    if pairs.is_empty() {
+        return Ok(());
+    }
+    let mut touched: BTreeMap<UnitId, BTreeSet<(i64, String)>> = BTreeMap::new();
+    for u in units {
+        for n in tree.path(*u) {
+            touched
+                .entry(n.id)
+                .or_default()
+                .extend(pairs.iter().cloned());
+        }
+    }
+    recompute_rollups(conn, &tree, &metrics, &touched).await
+}
+
+// ---------------------------------------------------------------- the table
+
+/// One cell as the API returns it: decimal strings or null.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CellView {
+    pub period: String,
+    /// The target shown: as set, else the children's.
+    pub target: Option<String>,
+    pub actual: Option<String>,
+    /// 完成率 in percent, e.g. `"107.64"`; null for "—".
+    pub rate: Option<String>,
+    pub status: Status,
+    /// 保底 and 挑战 tiers, when set.
+    pub floor: Option<String>,
+    pub stretch: Option<String>,
+    /// Units: what the children's targets add up to (分解差异 against
+    /// `target`).
+    pub children_target: Option<String>,
+    /// True when `target` was set on this subject rather than rolled up.
+    pub target_set: bool,
+    /// True when `actual` was entered on this subject rather than rolled up.
+    pub actual_set: bool,
+}
+
+/// One metric's row.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RowView {
+    pub metric: String,
+    pub name: String,
+    pub name_en: String,
+    pub kind: Kind,
+    pub direction: Direction,
+    pub total_rule: Total,
+    pub months: Vec<CellView>,
+    /// The target set for the year itself, or null.
+    pub year_target: Option<String>,
+    /// 平均/合计: the year target when set, else the months' targets
+    /// totalled by rule; the months' actuals totalled by rule.
+    pub total: CellView,
+}
+
+/// A subject one can drill down to.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SubjectRef {
+    /// `unit:HD-SH` or `person:E0015`.
+    pub subject: String,
+    pub name: String,
+}
+
+/// The 目标管理表 of one subject and fiscal year.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct TableView {
+    pub subject: String,
+    pub name: String,
+    pub year: i32,
+    pub rows: Vec<RowView>,
+    /// Sub-units and people directly in a unit, for drilling down.
+    pub children: Vec<SubjectRef>,
+    /// From the company down to the subject's unit, for breadcrumbs.
+    pub path: Vec<SubjectRef>,
+    /// Months of this year that are locked.
+    pub locked: Vec<String>,
+}
+
+/// Narrows `GET /api/v1/table`.
+#[derive(Debug, Clone, Deserialize, utoipa::IntoParams)]
+pub struct TableQuery {
+    /// `unit:HD` or `person:E0007`.
+    pub subject: String,
+    /// Fiscal year, e.g. 2026.
+    pub year: i32,
+}
+
+fn fmt(kind: Kind, v: Option<i64>) -> Option<String> {
+    v.map(|v| format_value(kind, v))
+}
+
+fn cell_view(
+    kind: Kind,
+    period: String,
+    cell: &table::Cell,
+    f: Option<&figure::Model>,
+) -> CellView {
+    CellView {
+        period,
+        target: fmt(kind, cell.target),
+        actual: fmt(kind, cell.actual),
+        rate: cell.rate.map(|r| format!("{r:.2}")),
+        status: cell.status,
+        floor: fmt(kind, f.and_then(|f| f.floor)),
+        stretch: fmt(kind, f.and_then(|f| f.stretch)),
+        children_target: fmt(kind, f.and_then(|f| f.sub_target)),
+        target_set: f.is_some_and(|f| f.target.is_some()),
+        actual_set: f.is_some_and(|f| f.actual.is_some()),
+    }
+}
+
+/// The table of one subject for one fiscal year; `NotFound` for a subject
+/// outside the actor's reach.
+pub async fn table(
+    db: &Db,
+    actor: &Actor,
+    fiscal: FiscalYear,
+    subject_key: &str,
+    year: i32,
+) -> Result<TableView> {
+    if !(1900..=9999).contains(&year) {
+        return Err(Error::invalid(
+            "year",
+            "a year such as 2026",
+            "应为年份，例如 2026",
+        ));
+    }
+    let (tree, _) = load_tree(db).await?;
+    let subject = find_subject(db, actor, &tree, subject_key)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let metrics = load_metrics(db).await?;
+    let months = fiscal.months(year);
+    let year_key = Period::Year(year).to_string();
+    let mut periods: Vec<String> = months.iter().map(ToString::to_string).collect();
+    periods.push(year_key.clone());
+    let rows = figure::Entity::find()
+        .filter(subject.subject.condition())
+        .filter(figure::Column::Period.is_in(periods.clone()))
+        .all(db)
+        .await?;
+    let by_key: HashMap<(i64, &str), &figure::Model> = rows
+        .iter()
+        .map(|r| ((r.metric_id, r.period.as_str()), r))
+        .collect();
+    let figures_of = |metric_id: i64| -> Figures {
+        let mut f = Figures::default();
+        for (i, p) in periods.iter().take(12).enumerate() {
+            if let Some(r) = by_key.get(&(metric_id, p.as_str())) {
+                f.targets[i] = r.effective_target();
+                f.actuals[i] = r.effective_actual();
+            }
+        }
+        f.year_target = by_key
+            .get(&(metric_id, year_key.as_str()))
+            .and_then(|r| r.target);
+        f
+    };
+    let id_of: HashMap<&str, i64> = metrics
+        .iter()
+        .map(|m| (m.def.code.as_str(), m.id))
+        .collect();
+    let mut out = Vec::new();
+    for m in metrics.iter().filter(|m| m.active) {
+        let f = figures_of(m.id);
+        let parts = match (&m.def.numerator, &m.def.denominator) {
+            (Some(n), Some(d)) => match (id_of.get(n.as_str()), id_of.get(d.as_str())) {
+                (Some(n), Some(d)) => Some((figures_of(*n), figures_of(*d))),
+                _ => None,
+            },
+            _ => None,
+        };
+        let row = table::build_row(&m.def, &f, parts.as_ref().map(|(n, d)| (n, d)));
+        let kind = m.def.kind;
+        out.push(RowView {
+            metric: m.def.code.clone(),
+            name: m.def.name.clone(),
+            name_en: m.def.name_en.clone(),
+            kind,
+            direction: m.def.direction,
+            total_rule: m.def.total,
+            months: row
+                .months
+                .iter()
+                .zip(&periods)
+                .map(|(c, p)| {
+                    cell_view(kind, p.clone(), c, by_key.get(&(m.id, p.as_str())).copied())
+                })
+                .collect(),
+            year_target: fmt(kind, row.year_target),
+            total: cell_view(
+                kind,
+                year_key.clone(),
+                &row.total,
+                by_key.get(&(m.id, year_key.as_str())).copied(),
+            ),
+        });
+    }
+    let mut children = Vec::new();
+    if let Subject::Unit(u) = subject.subject {
+        for c in tree.children(u) {
+            if let Some(n) = tree
+                .get(*c)
+                .filter(|n| actor.units_read().covers(&tree, n.id, None))
+            {
+                children.push(SubjectRef {
+                    subject: format!("unit:{}", n.code),
+                    name: n.name.clone(),
+                });
+            }
+        }
+        for p in person::Entity::find()
+            .filter(person::Column::UnitId.eq(u))
+            .filter(person::Column::Active.eq(true))
+            .order_by_asc(person::Column::EmployeeNo)
+            .all(db)
+            .await?
+        {
+            if actor.people_read().covers(&tree, p.unit_id, Some(p.id)) {
+                children.push(SubjectRef {
+                    subject: format!("person:{}", p.employee_no),
+                    name: p.name,
+                });
+            }
+        }
+    }
+    let path = tree
+        .path(subject.unit_id)
+        .into_iter()
+        .filter(|n| actor.units_read().covers(&tree, n.id, None))
+        .map(|n| SubjectRef {
+            subject: format!("unit:{}", n.code),
+            name: n.name.clone(),
+        })
+        .collect();
+    let locks = locked_periods(db).await?;
+    Ok(TableView {
+        subject: subject.key,
+        name: subject.name,
+        year,
+        rows: out,
+        children,
+        path,
+        locked: months
+            .iter()
+            .map(ToString::to_string)
+            .filter(|p| locks.contains(p))
+            .collect(),
+    })
+}
+
+// ---------------------------------------------------------------- locks
+
+/// Locks a month: its figures change only after it is reopened.
+pub async fn lock_period(db: &Db, actor: &Actor, period: &str, reason: Option<&str>) -> Result<()> {
+    if !actor.may_lock_periods() {
+        return Err(Error::Forbidden);
+    }
+    let p = parse_month(period)?;
+    let txn = begin_write(db, Lane::Figures).await?;
+    if period_lock::Entity::find_by_id(p.clone())
+        .one(&txn)
+        .await?
+        .is_none()
+    {
+        period_lock::ActiveModel {
+            period: Set(p.clone()),
+            locked_by: Set(actor.username.clone()),
+            locked_at: Set(Utc::now()),
+            reason: Set(reason.map(str::to_owned)),
+        }
+        .insert(&txn)
+        .await?;
+        audit::record(
+            &txn,
+            Some(actor),
+            "lock",
+            "period",
+            &p,
+            None,
+            Some(json!({"reason": reason})),
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Reopens a locked month; the reason is required and audited.
+pub async fn reopen_period(db: &Db, actor: &Actor, period: &str, reason: &str) -> Result<()> {
+    if !actor.may_lock_periods() {
+        return Err(Error::Forbidden);
+    }
+    let p = parse_month(period)?;
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(Error::invalid(
+            "reason",
+            "say why the month is reopened",
+            "请填写重新开放的原因",
+        ));
+    }
+    let txn = begin_write(db, Lane::Figures).await?;
+    let lock = period_lock::Entity::find_by_id(p.clone())
+        .one(&txn)
+        .await?
+        .ok_or(Error::NotFound)?;
+    period_lock::Entity::delete_by_id(p.clone())
+        .exec(&txn)
+        .await?;
+    audit::record(
+        &txn,
+        Some(actor),
+        "reopen",
+        "period",
+        &p,
+        Some(json!({"locked_by": lock.locked_by, "reason": lock.reason})),
+        Some(json!({"reason": reason})),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+fn parse_month(period: &str) -> Result<String> {
+    match period.parse::<Period>() {
+        Ok(p @ Period::Month(..)) => Ok(p.to_string()),
+        _ => Err(Error::invalid(
+            "period",
+            format!("\"{period}\" is not a month such as 2026-03"),
+            format!("\"{period}\" 不是月份，例如 2026-03"),
+        )),
+    }
+}
+
+/// Finds a unit by id, for callers holding only the id.
+pub async fn unit_code<C: ConnectionTrait>(conn: &C, id: UnitId) -> Result<Option<String>> {
+    Ok(unit::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .map(|u| u.code))
+}

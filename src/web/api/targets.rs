@@ -1,0 +1,122 @@
+//! Targets, actuals, the target table and month locks.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::Deserialize;
+
+use crate::storage::figures::{self, FigureInput, Measure, TableQuery, TableView, WriteSummary};
+use crate::web::AppState;
+use crate::web::auth::ApiUser;
+use crate::web::error::{ApiError, ApiJson, ApiPath, ApiQuery, ErrorBody};
+
+/// Sets targets (目标, with optional 保底 `floor` and 挑战 `stretch`), all or
+/// nothing: one bad item rejects the batch with every bad item listed.
+#[utoipa::path(put, path = "/api/v1/targets", tag = "targets",
+    request_body = Vec<FigureInput>,
+    responses(
+        (status = 200, body = WriteSummary),
+        (status = 403, body = ErrorBody, description = "A subject the caller may see but not set targets for"),
+        (status = 422, body = ErrorBody, description = "`details` names every bad item, e.g. `items[3].value`"),
+    ))]
+pub async fn put_targets(
+    State(state): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiJson(items): ApiJson<Vec<FigureInput>>,
+) -> Result<Json<WriteSummary>, ApiError> {
+    Ok(Json(
+        figures::write(&state.db, a.actor(), Measure::Target, &items).await?,
+    ))
+}
+
+/// Enters actuals (实际), all or nothing.
+#[utoipa::path(put, path = "/api/v1/actuals", tag = "targets",
+    request_body = Vec<FigureInput>,
+    responses(
+        (status = 200, body = WriteSummary),
+        (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    ))]
+pub async fn put_actuals(
+    State(state): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiJson(items): ApiJson<Vec<FigureInput>>,
+) -> Result<Json<WriteSummary>, ApiError> {
+    Ok(Json(
+        figures::write(&state.db, a.actor(), Measure::Actual, &items).await?,
+    ))
+}
+
+/// The 目标管理表 of a unit or person for a fiscal year: metric rows × 12
+/// months, then 平均/合计, with target, actual, rate and colour per cell.
+#[utoipa::path(get, path = "/api/v1/table", tag = "targets",
+    params(TableQuery),
+    responses(
+        (status = 200, body = TableView),
+        (status = 404, body = ErrorBody, description = "Unknown subject, or outside the caller's reach"),
+    ))]
+pub async fn get_table(
+    State(state): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiQuery(q): ApiQuery<TableQuery>,
+) -> Result<Json<TableView>, ApiError> {
+    Ok(Json(
+        figures::table(
+            &state.db,
+            a.actor(),
+            state.settings.fiscal_year,
+            &q.subject,
+            q.year,
+        )
+        .await?,
+    ))
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LockRequest {
+    /// Why; required to reopen.
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// Locks a month (`2026-03`): its figures then change only after reopening.
+#[utoipa::path(post, path = "/api/v1/periods/{period}/lock", tag = "targets",
+    params(("period" = String, Path, description = "A month, e.g. 2026-03")),
+    request_body = LockRequest,
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn lock_period(
+    State(state): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiPath(period): ApiPath<String>,
+    ApiJson(req): ApiJson<LockRequest>,
+) -> Result<StatusCode, ApiError> {
+    figures::lock_period(&state.db, a.actor(), &period, req.reason.as_deref()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Reopens a locked month; `reason` is required and audited.
+#[utoipa::path(post, path = "/api/v1/periods/{period}/reopen", tag = "targets",
+    params(("period" = String, Path, description = "A month, e.g. 2026-03")),
+    request_body = LockRequest,
+    responses(
+        (status = 204),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody, description = "The month is not locked"),
+        (status = 422, body = ErrorBody),
+    ))]
+pub async fn reopen_period(
+    State(state): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiPath(period): ApiPath<String>,
+    ApiJson(req): ApiJson<LockRequest>,
+) -> Result<StatusCode, ApiError> {
+    figures::reopen_period(
+        &state.db,
+        a.actor(),
+        &period,
+        req.reason.as_deref().unwrap_or_default(),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
