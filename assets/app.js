@@ -49,4 +49,68 @@
       b.disabled = false;
     });
   });
+
+  // The entry grid of the target table: each cell saves on its own when it
+  // changes, then the row's colours are refreshed from the table. Without
+  // JavaScript the whole grid is posted with its Save button instead.
+  var grid = document.querySelector("form.grid-entry");
+  if (grid && window.fetch) {
+    var csrf = grid.getAttribute("data-csrf");
+    var measure = grid.getAttribute("data-measure");
+    var subject = grid.getAttribute("data-subject");
+    var year = grid.getAttribute("data-year");
+    var state = grid.querySelector(".save-state");
+    var statusClass = { green: "s-green", yellow: "s-yellow", red: "s-red", none: "s-none" };
+    var refresh = function () {
+      var url = "/api/v1/table?subject=" + encodeURIComponent(subject) + "&year=" + encodeURIComponent(year);
+      return fetch(url, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (t) {
+        (t.rows || []).forEach(function (row) {
+          var tr = grid.querySelector('tr[data-metric="' + row.metric + '"]');
+          if (!tr) return;
+          row.months.concat([row.total]).forEach(function (c) {
+            var td = tr.querySelector('td[data-period="' + c.period + '"]');
+            if (!td) return;
+            td.classList.remove("s-green", "s-yellow", "s-red", "s-none");
+            td.classList.add(statusClass[c.status] || "s-none");
+          });
+        });
+      });
+    };
+    grid.addEventListener("change", function (ev) {
+      var input = ev.target;
+      if (!(input instanceof HTMLInputElement) || input.name.indexOf("v|") !== 0) return;
+      var parts = input.name.split("|");
+      var original = grid.querySelector('input[name="o|' + parts[1] + "|" + parts[2] + '"]');
+      var value = input.value.trim();
+      var td = input.closest("td");
+      td.classList.remove("failed");
+      td.classList.add("saving");
+      fetch("/api/v1/" + (measure === "target" ? "targets" : "actuals"), {
+        method: "PUT",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+        body: JSON.stringify([{ metric: parts[1], subject: subject, period: parts[2], value: value === "" ? null : value }])
+      }).then(function (r) {
+        return r.json().then(function (body) { return { ok: r.ok, body: body }; });
+      }).then(function (res) {
+        td.classList.remove("saving");
+        if (!res.ok) {
+          td.classList.add("failed");
+          var d = res.body && res.body.details && res.body.details[0];
+          var text = d ? (document.documentElement.lang === "en" ? d.message : d.message_zh) : (res.body && res.body.message);
+          input.title = text || "";
+          if (state) state.textContent = text || "";
+          return;
+        }
+        if (original) original.value = value;
+        input.title = "";
+        if (state) state.textContent = value + " ✓";
+        td.setAttribute("data-saved", "1");
+        return refresh();
+      }).catch(function () {
+        td.classList.remove("saving");
+        td.classList.add("failed");
+      });
+    });
+  }
 })();

@@ -744,6 +744,11 @@ pub async fn table(
     let (tree, _) = load_tree(db).await?;
     let subject = find_subject(db, actor, &tree, subject_key)
         .await?
+        // A salesperson sees their own figures, not their team's totals.
+        .filter(|s| {
+            matches!(s.subject, Subject::Person(_))
+                || actor.people_read() != Reach::Own(actor.person_id.unwrap_or_default())
+        })
         .ok_or(Error::NotFound)?;
     let metrics = load_metrics(db).await?;
     let months = fiscal.months(year);

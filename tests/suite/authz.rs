@@ -21,12 +21,20 @@
 //! as the manager, where "outside" only matters for writes. "own" is the
 //! caller's own unit or person record: nobody but admin and hr edits their
 //! own record, and a manager may not rename the unit they head.
+//!
+//! Targets and actuals name their subject in the body: inside is E0016 (the
+//! salesperson: their own E0015), outside E0028 (the salesperson: E0016),
+//! own the caller's unit. The target table's subject is HD-SH (the
+//! salesperson: E0015) inside and HN-GZ outside. Months to lock and reopen
+//! are fresh for every case; inside a reopen finds its month locked,
+//! outside it finds none.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
+use mubiao::domain::access::Actor;
 use mubiao::domain::role::Role;
-use mubiao::storage::{accounts, org};
+use mubiao::storage::{accounts, figures, org};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -334,6 +342,94 @@ const MATRIX: &[Row] = &[
     (POST, "/api/v1/import/people", Hr, IN, 200, HIDDEN),
     (POST, "/api/v1/import/people", Hr, OUT, 200, HIDDEN),
 
+    // Targets: admin and gm anywhere, a manager below the unit they head
+    // (inside: E0016 in HD-SH; own: their unit, whose target comes from
+    // above). A subject outside one's read reach is unknown (422); without
+    // any target reach the answer is 403 before the body is looked at. The
+    // answer is counts only.
+    (PUT, "/api/v1/targets", Anonymous, NONE, 401, NA),
+    (PUT, "/api/v1/targets", Admin, IN, 200, HIDDEN),
+    (PUT, "/api/v1/targets", Admin, OUT, 200, HIDDEN),
+    (PUT, "/api/v1/targets", Gm, IN, 200, HIDDEN),
+    (PUT, "/api/v1/targets", Gm, OUT, 200, HIDDEN),
+    (PUT, "/api/v1/targets", Gm, OWN, 200, HIDDEN),
+    (PUT, "/api/v1/targets", Manager, IN, 200, HIDDEN),
+    (PUT, "/api/v1/targets", Manager, OUT, 422, HIDDEN),
+    (PUT, "/api/v1/targets", Manager, OWN, 403, HIDDEN),
+    (PUT, "/api/v1/targets", Sales, IN, 403, HIDDEN),
+    (PUT, "/api/v1/targets", Sales, OUT, 403, HIDDEN),
+    (PUT, "/api/v1/targets", Sales, OWN, 403, HIDDEN),
+    (PUT, "/api/v1/targets", SalesAdmin, IN, 403, HIDDEN),
+    (PUT, "/api/v1/targets", SalesAdmin, OUT, 403, HIDDEN),
+    (PUT, "/api/v1/targets", SalesAdmin, OWN, 403, HIDDEN),
+    (PUT, "/api/v1/targets", Hr, IN, 403, HIDDEN),
+    (PUT, "/api/v1/targets", Hr, OUT, 403, HIDDEN),
+    (PUT, "/api/v1/targets", Hr, OWN, 403, HIDDEN),
+
+    // Actuals: admin, gm and sales_admin anywhere, a manager in their
+    // subtree, their own unit included.
+    (PUT, "/api/v1/actuals", Anonymous, NONE, 401, NA),
+    (PUT, "/api/v1/actuals", Admin, IN, 200, HIDDEN),
+    (PUT, "/api/v1/actuals", Admin, OUT, 200, HIDDEN),
+    (PUT, "/api/v1/actuals", Gm, IN, 200, HIDDEN),
+    (PUT, "/api/v1/actuals", Gm, OUT, 200, HIDDEN),
+    (PUT, "/api/v1/actuals", Gm, OWN, 200, HIDDEN),
+    (PUT, "/api/v1/actuals", Manager, IN, 200, HIDDEN),
+    (PUT, "/api/v1/actuals", Manager, OUT, 422, HIDDEN),
+    (PUT, "/api/v1/actuals", Manager, OWN, 200, HIDDEN),
+    (PUT, "/api/v1/actuals", Sales, IN, 403, HIDDEN),
+    (PUT, "/api/v1/actuals", Sales, OUT, 403, HIDDEN),
+    (PUT, "/api/v1/actuals", Sales, OWN, 403, HIDDEN),
+    (PUT, "/api/v1/actuals", SalesAdmin, IN, 200, HIDDEN),
+    (PUT, "/api/v1/actuals", SalesAdmin, OUT, 200, HIDDEN),
+    (PUT, "/api/v1/actuals", SalesAdmin, OWN, 200, HIDDEN),
+    (PUT, "/api/v1/actuals", Hr, IN, 403, HIDDEN),
+    (PUT, "/api/v1/actuals", Hr, OUT, 403, HIDDEN),
+    (PUT, "/api/v1/actuals", Hr, OWN, 403, HIDDEN),
+
+    // The target table follows the read reach of units and people:
+    // inside HD-SH (the salesperson: their own E0015), outside HN-GZ.
+    (GET, "/api/v1/table", Anonymous, NONE, 401, NA),
+    (GET, "/api/v1/table", Admin, IN, 200, SHOWN),
+    (GET, "/api/v1/table", Admin, OUT, 200, SHOWN),
+    (GET, "/api/v1/table", Gm, IN, 200, SHOWN),
+    (GET, "/api/v1/table", Gm, OUT, 200, SHOWN),
+    (GET, "/api/v1/table", Manager, IN, 200, SHOWN),
+    (GET, "/api/v1/table", Manager, OUT, 404, HIDDEN),
+    (GET, "/api/v1/table", Sales, IN, 200, SHOWN),
+    (GET, "/api/v1/table", Sales, OUT, 404, HIDDEN),
+    (GET, "/api/v1/table", SalesAdmin, IN, 200, SHOWN),
+    (GET, "/api/v1/table", SalesAdmin, OUT, 200, SHOWN),
+    (GET, "/api/v1/table", Hr, IN, 200, SHOWN),
+    (GET, "/api/v1/table", Hr, OUT, 200, SHOWN),
+
+    // Locking a month: admin, gm and sales_admin. Every case has a month
+    // of its own.
+    (POST, "/api/v1/periods/{period}/lock", Anonymous, NONE, 401, NA),
+    (POST, "/api/v1/periods/{period}/lock", Admin, NONE, 204, NA),
+    (POST, "/api/v1/periods/{period}/lock", Gm, NONE, 204, NA),
+    (POST, "/api/v1/periods/{period}/lock", Manager, NONE, 403, NA),
+    (POST, "/api/v1/periods/{period}/lock", Sales, NONE, 403, NA),
+    (POST, "/api/v1/periods/{period}/lock", SalesAdmin, NONE, 204, NA),
+    (POST, "/api/v1/periods/{period}/lock", Hr, NONE, 403, NA),
+
+    // Reopening, with a reason: inside is a month locked just before,
+    // outside a month that is not locked (there is no lock to lift: 404,
+    // after the 403 of those who may not reopen at all).
+    (POST, "/api/v1/periods/{period}/reopen", Anonymous, NONE, 401, NA),
+    (POST, "/api/v1/periods/{period}/reopen", Admin, IN, 204, HIDDEN),
+    (POST, "/api/v1/periods/{period}/reopen", Admin, OUT, 404, HIDDEN),
+    (POST, "/api/v1/periods/{period}/reopen", Gm, IN, 204, HIDDEN),
+    (POST, "/api/v1/periods/{period}/reopen", Gm, OUT, 404, HIDDEN),
+    (POST, "/api/v1/periods/{period}/reopen", Manager, IN, 403, HIDDEN),
+    (POST, "/api/v1/periods/{period}/reopen", Manager, OUT, 403, HIDDEN),
+    (POST, "/api/v1/periods/{period}/reopen", Sales, IN, 403, HIDDEN),
+    (POST, "/api/v1/periods/{period}/reopen", Sales, OUT, 403, HIDDEN),
+    (POST, "/api/v1/periods/{period}/reopen", SalesAdmin, IN, 204, HIDDEN),
+    (POST, "/api/v1/periods/{period}/reopen", SalesAdmin, OUT, 404, HIDDEN),
+    (POST, "/api/v1/periods/{period}/reopen", Hr, IN, 403, HIDDEN),
+    (POST, "/api/v1/periods/{period}/reopen", Hr, OUT, 403, HIDDEN),
+
     // Personal API tokens: one's own only.
     (GET, "/api/v1/tokens", Anonymous, NONE, 401, NA),
     (GET, "/api/v1/tokens", Admin, NONE, 200, NA),
@@ -392,6 +488,12 @@ enum Kind {
     Person,
     User,
     Token,
+    /// A subject of targets and actuals (`person:E0016`), in the body.
+    Figure,
+    /// The subject of a target table, in the query.
+    Table,
+    /// A month (`2040-01`), one of its own for every case.
+    Month,
     Nothing,
 }
 
@@ -402,6 +504,9 @@ fn kind(method: &str, path: &str) -> Kind {
         (_, "/api/v1/people" | "/api/v1/people/{employee_no}") => Kind::Person,
         (_, "/api/v1/users/{username}/password") => Kind::User,
         (_, "/api/v1/tokens/{id}") => Kind::Token,
+        (_, "/api/v1/targets" | "/api/v1/actuals") => Kind::Figure,
+        (_, "/api/v1/table") => Kind::Table,
+        (_, "/api/v1/periods/{period}/lock" | "/api/v1/periods/{period}/reopen") => Kind::Month,
         _ => Kind::Nothing,
     }
 }
@@ -509,6 +614,27 @@ impl Run {
         }
     }
 
+    /// Locks `month` directly in storage, as admin, so that the row's
+    /// caller (whose session and password the matrix changes) is not
+    /// needed for it.
+    async fn lock(&self, month: &str) -> Result<(), String> {
+        let db = self.app.db();
+        let admin = accounts::find_user(db, "admin")
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or("no admin account")?;
+        let actor = Actor {
+            user_id: admin.id,
+            username: admin.username,
+            role: Role::Admin,
+            person_id: None,
+            unit_id: None,
+        };
+        figures::lock_period(db, &actor, month, Some("矩阵测试：先锁定"))
+            .await
+            .map_err(|e| e.to_string())
+    }
+
     /// The record a row is about.
     fn record(&self, kind: Kind, target: Target) -> Option<Record> {
         // Anonymous rows have no target; their paths still need values.
@@ -533,6 +659,33 @@ impl Run {
             (Kind::Token, Target::Inside) => Record::key(self.own_token.to_string()),
             (Kind::Token, Target::Outside) => Record::key(self.other_token.to_string()),
             (Kind::User | Kind::Token, Target::Own) => return None,
+            (Kind::Figure, Target::Inside) if self.who == Sales => {
+                Record::named("person:E0015", "张晓明")
+            }
+            (Kind::Figure, Target::Inside) => Record::named("person:E0016", "罗佳怡"),
+            (Kind::Figure, Target::Outside) if self.who == Sales => {
+                Record::named("person:E0016", "罗佳怡")
+            }
+            (Kind::Figure, Target::Outside) => Record::named("person:E0028", "曹俊"),
+            (Kind::Figure | Kind::Table, Target::Own) => {
+                let unit = self.who.own()?.0;
+                Record {
+                    key: format!("unit:{}", unit.key),
+                    name: unit.name,
+                }
+            }
+            (Kind::Table, Target::Inside) if self.who == Sales => {
+                Record::named("person:E0015", "张晓明")
+            }
+            (Kind::Table, Target::Inside) => Record::named("unit:HD-SH", "上海一组"),
+            (Kind::Table, Target::Outside) => Record::named("unit:HN-GZ", "广州组"),
+            // `cases` counts this run's rows, so every case gets a month
+            // of its own, far from the months other rows write.
+            (Kind::Month, _) => Record::key(format!(
+                "{}-{:02}",
+                2040 + self.cases / 12,
+                self.cases % 12 + 1
+            )),
         })
     }
 
@@ -570,6 +723,15 @@ impl Run {
                 "工号,姓名,部门编码,角色\n{fresh},测试员,{at},sales\n"
             )),
             (POST, "/api/v1/tokens") => Body::Json(json!({"name": "矩阵测试"})),
+            (PUT, "/api/v1/targets" | "/api/v1/actuals") => Body::Json(json!([
+                {"metric": "visits", "subject": at, "period": "2026-03", "value": "20"},
+            ])),
+            (POST, "/api/v1/periods/{period}/lock") => {
+                Body::Json(json!({"reason": "矩阵测试结账"}))
+            }
+            (POST, "/api/v1/periods/{period}/reopen") => {
+                Body::Json(json!({"reason": "矩阵测试补录"}))
+            }
             _ => return None,
         })
     }
@@ -582,8 +744,21 @@ impl Run {
         let record = self.record(kind, target);
         let mut path = template.to_owned();
         if let Some(r) = &record {
-            for param in ["{code}", "{employee_no}", "{username}", "{id}"] {
+            for param in ["{code}", "{employee_no}", "{username}", "{id}", "{period}"] {
                 path = path.replace(param, &r.key);
+            }
+            if kind == Kind::Table {
+                path = format!("{path}?subject={}&year=2026", r.key);
+            }
+            // Inside (and for anonymous callers) a reopen finds its month
+            // locked; outside the month was never locked.
+            if template == "/api/v1/periods/{period}/reopen"
+                && target != Target::Outside
+                && let Err(e) = self.lock(&r.key).await
+            {
+                self.failures
+                    .push(format!("{label}: could not lock {} first: {e}", r.key));
+                return;
             }
         }
         let Some(body) = self.body(method, template, record.as_ref()) else {
@@ -633,9 +808,10 @@ impl Run {
                     short(&text)
                 ));
             }
-            // A unit named in the body is reported back by its code.
+            // A unit or subject named in the body is reported back by its
+            // code.
             if status == StatusCode::UNPROCESSABLE_ENTITY
-                && kind == Kind::Unit
+                && matches!(kind, Kind::Unit | Kind::Figure)
                 && !text.contains(&r.key)
             {
                 self.failures.push(format!(

@@ -323,6 +323,62 @@ both_databases! {
         screenshot(&browser, &format!("org-english-admin-{backend}.png")).await;
         browser.close().await.expect("close browser");
     }
+
+    async fn manager_enters_actuals_and_sees_the_colours(app) {
+        if !browser_available() {
+            return;
+        }
+        let backend = format!("{:?}", app.backend()).to_lowercase();
+        let gm = app.demo("gm").await;
+        let (status, body) = gm
+            .put(
+                "/api/v1/targets",
+                json!([
+                    {"metric": "sales_amount", "subject": "person:E0016", "period": "2026-12", "value": "500000"},
+                    {"metric": "calls", "subject": "person:E0016", "period": "2026-12", "value": "600"},
+                ]),
+            )
+            .await;
+        assert!(status.is_success(), "{body}");
+        let driver = start_driver().await;
+        let browser = open_browser(&driver, 1400, 900).await;
+        sign_in(&browser, &app, "manager").await;
+        browser
+            .goto(&app.url("/table/edit?subject=person%3AE0016&year=2026&measure=actual"))
+            .await
+            .expect("entry grid");
+        for (name, value) in [("v|sales_amount|2026-12", "612345.50"), ("v|calls|2026-12", "420")] {
+            let input = browser
+                .find(Locator::Css(&format!("input[name='{name}']")))
+                .await
+                .expect("grid cell");
+            input.clear().await.expect("clear");
+            input.send_keys(&format!("{value}\t")).await.expect("type and leave the cell");
+        }
+        // Each cell saved on its own and coloured itself.
+        for (metric, class) in [("sales_amount", "s-green"), ("calls", "s-red")] {
+            let css = format!("tr[data-metric='{metric}'] td[data-period='2026-12'].{class}");
+            browser
+                .wait()
+                .for_element(Locator::Css(&css))
+                .await
+                .unwrap_or_else(|e| panic!("{metric} turns {class}: {e}"));
+        }
+        screenshot(&browser, &format!("grid-manager-{backend}.png")).await;
+        // The saved figures are in the table for everyone.
+        let (_, t) = gm.get("/api/v1/table?subject=person:E0016&year=2026").await;
+        let dec = t["rows"][0]["months"].as_array().and_then(|m| m.iter().find(|c| c["period"] == "2026-12")).cloned();
+        assert_eq!(dec.map(|c| c["actual"].clone()), Some(json!("612345.50")));
+        browser.goto(&app.url("/table?subject=person%3AE0016&year=2026")).await.expect("table page");
+        let main = text_of(&browser, "main").await;
+        assert!(main.contains("612,346") || main.contains("612,345"), "the table shows the figure: {main}");
+        screenshot(&browser, &format!("table-person-{backend}.png")).await;
+        browser.goto(&app.url("/table?subject=unit%3AHD&year=2026")).await.expect("region table");
+        let main = text_of(&browser, "main").await;
+        assert!(main.contains("华东大区") && main.contains("上海一组"), "region table with drill-down: {main}");
+        screenshot(&browser, &format!("table-region-{backend}.png")).await;
+        browser.close().await.expect("close browser");
+    }
 }
 
 fn url_of(app: &TestApp, path: &str) -> url::Url {

@@ -8,6 +8,7 @@ mod account;
 mod audit;
 mod org;
 mod people;
+mod table;
 
 use askama::Template;
 use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
@@ -41,6 +42,7 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .merge(people::router(upload_limit))
         .merge(account::router())
         .merge(audit::router())
+        .merge(table::router())
         // The limit set on a route (the import's) is nearer the handler and
         // wins over this one.
         .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))

@@ -1,0 +1,782 @@
+//! Pages: the target table (`/table`) and its entry grid (`/table/edit`).
+//!
+//! The table is the seed's 目标管理表: metric rows × months, then 平均/合计
+//! and the year's target, each cell coloured by the seed's rule — or, on
+//! request, the current month against the time elapsed. Below it, charts
+//! drawn as SVG here on the server, and the units and people to drill into.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Form, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum_extra::extract::CookieJar;
+use chrono::Utc;
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::{
+    Chrome, crumbs_from_home, redirect_with_notice, render, render_status, storage_failure,
+    take_notice,
+};
+use crate::domain::access::{Actor, Reach};
+use crate::domain::metric::{Kind, parse_value};
+use crate::domain::period::Period;
+use crate::domain::table::{Status, pace_status};
+use crate::storage::figures::{self, FigureInput, Measure, RowView, TableView};
+use crate::storage::{self, org as store};
+use crate::web::AppState;
+use crate::web::auth::{Authenticated, Lang, PageUser};
+use crate::web::i18n::{Locale, T};
+
+/// `/table`, `/table/edit`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/table", get(table_page))
+        .route("/table/edit", get(edit_page).post(save_grid))
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct TableParams {
+    subject: Option<String>,
+    year: Option<i32>,
+    /// `target` (the seed's rule, default) or `pace` (against time elapsed).
+    colour: Option<String>,
+    /// Metric drawn in the charts.
+    chart: Option<String>,
+    /// Entry grid: `actual` (default) or `target`.
+    measure: Option<String>,
+}
+
+/// The table a user lands on: their own unit's, their own, or the company's.
+async fn default_subject(state: &AppState, actor: &Actor) -> Option<String> {
+    if actor.people_read() == Reach::Own(actor.person_id?) {
+        let me = store::own_person(&state.db, actor).await.ok().flatten()?;
+        return Some(format!("person:{}", me.employee_no));
+    }
+    let units = store::list_units(&state.db, actor).await.ok()?;
+    units.first().map(|u| format!("unit:{}", u.code))
+}
+
+/// The company's today, for 时间进度 and the default year.
+fn today(state: &AppState) -> chrono::NaiveDate {
+    Utc::now()
+        .with_timezone(&state.settings.time_zone)
+        .date_naive()
+}
+
+/// A figure for the page: amounts to the yuan with separators, percents
+/// with their sign; the exact value stays in the title and the exports.
+fn display(kind: Kind, value: Option<&str>) -> String {
+    let Some(v) = value else {
+        return String::new();
+    };
+    let Ok(d) = v.parse::<Decimal>() else {
+        return v.to_owned();
+    };
+    match kind {
+        Kind::Amount => group(&d.round().to_string()),
+        Kind::Count => group(&d.to_string()),
+        Kind::Percent => format!("{}%", d.normalize()),
+        Kind::Ratio | Kind::Score => d.normalize().to_string(),
+    }
+}
+
+/// Thousands separators for an integer string.
+fn group(int: &str) -> String {
+    let (sign, digits) = int.strip_prefix('-').map_or(("", int), |d| ("-", d));
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    format!("{sign}{out}")
+}
+
+fn status_class(s: Status) -> &'static str {
+    match s {
+        Status::Green => "s-green",
+        Status::Yellow => "s-yellow",
+        Status::Red => "s-red",
+        Status::None => "s-none",
+    }
+}
+
+/// One cell as the page shows it.
+struct CellOut {
+    actual: String,
+    target: String,
+    rate: String,
+    class: &'static str,
+    title: String,
+    /// Units: the children's targets differ from the unit's own.
+    gap: Option<String>,
+}
+
+struct RowOut {
+    name: String,
+    unit: &'static str,
+    lower_better: bool,
+    cells: Vec<CellOut>,
+    total: CellOut,
+    year_target: String,
+    year_gap: Option<String>,
+}
+
+fn unit_label(t: T, kind: Kind) -> &'static str {
+    match kind {
+        Kind::Amount => t.t("table.unit_yuan"),
+        Kind::Percent => "%",
+        Kind::Count => t.t("table.unit_count"),
+        Kind::Ratio | Kind::Score => "",
+    }
+}
+
+fn cell_out(t: T, kind: Kind, c: &figures::CellView, status: Status) -> CellOut {
+    let gap = match (&c.children_target, &c.target, c.target_set) {
+        (Some(children), Some(own), true) if children != own => {
+            let own: Decimal = own.parse().unwrap_or_default();
+            let kids: Decimal = children.parse().unwrap_or_default();
+            Some(display(kind, Some(&(own - kids).to_string())))
+        }
+        _ => None,
+    };
+    let title = format!(
+        "{} {} · {} {} · {} {}",
+        t.t("table.target"),
+        c.target.as_deref().unwrap_or("—"),
+        t.t("table.actual"),
+        c.actual.as_deref().unwrap_or("—"),
+        t.t("table.rate"),
+        c.rate
+            .as_deref()
+            .map_or("—".to_owned(), |r| format!("{r}%")),
+    );
+    CellOut {
+        actual: display(kind, c.actual.as_deref()),
+        target: display(kind, c.target.as_deref()),
+        rate: c
+            .rate
+            .as_deref()
+            .map_or_else(String::new, |r| format!("{r}%")),
+        class: status_class(status),
+        title,
+        gap,
+    }
+}
+
+/// Parses a decimal string of the API back into minor units.
+fn minor(kind: Kind, v: Option<&str>) -> Option<i64> {
+    parse_value(kind, v?).ok()
+}
+
+fn rows_out(
+    t: T,
+    view: &TableView,
+    pace: bool,
+    today: chrono::NaiveDate,
+    state: &AppState,
+) -> Vec<RowOut> {
+    let fiscal = state.settings.fiscal_year;
+    view.rows
+        .iter()
+        .map(|r| {
+            let status_of = |c: &figures::CellView| -> Status {
+                if !pace {
+                    return c.status;
+                }
+                let Ok(p) = c.period.parse::<Period>() else {
+                    return c.status;
+                };
+                let (first, last) = fiscal.span(p);
+                if today < first || today > last {
+                    return c.status;
+                }
+                // The running period: against the share of time gone.
+                pace_status(
+                    r.direction,
+                    0,
+                    minor(r.kind, c.target.as_deref()),
+                    minor(r.kind, c.actual.as_deref()),
+                    fiscal.elapsed(p, today),
+                )
+            };
+            let total_status = if pace && matches!(r.total_rule, crate::domain::metric::Total::Sum)
+            {
+                status_of(&r.total)
+            } else {
+                r.total.status
+            };
+            RowOut {
+                name: t.pick(&r.name, &r.name_en).to_owned(),
+                unit: unit_label(t, r.kind),
+                lower_better: r.direction == crate::domain::metric::Direction::Lower,
+                cells: r
+                    .months
+                    .iter()
+                    .map(|c| cell_out(t, r.kind, c, status_of(c)))
+                    .collect(),
+                total: cell_out(t, r.kind, &r.total, total_status),
+                year_target: display(r.kind, r.year_target.as_deref()),
+                year_gap: match (&r.year_target, &r.total.children_target) {
+                    (Some(own), Some(kids)) if own != kids => {
+                        let own: Decimal = own.parse().unwrap_or_default();
+                        let kids: Decimal = kids.parse().unwrap_or_default();
+                        Some(display(r.kind, Some(&(own - kids).to_string())))
+                    }
+                    _ => None,
+                },
+            }
+        })
+        .collect()
+}
+
+fn month_labels(t: T, view: &TableView) -> Vec<String> {
+    view.rows
+        .first()
+        .map(|r| {
+            r.months
+                .iter()
+                .map(|c| match c.period.parse::<Period>() {
+                    Ok(Period::Month(_, m)) => match t.0 {
+                        Locale::Zh => format!("{m}月"),
+                        Locale::En => [
+                            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
+                            "Nov", "Dec",
+                        ][usize::from(m.clamp(1, 12)) - 1]
+                            .to_owned(),
+                    },
+                    _ => c.period.clone(),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+// ---------------------------------------------------------------- charts
+
+/// A bar or point of a chart, in SVG user units.
+struct Bar {
+    x: i64,
+    y: i64,
+    w: i64,
+    h: i64,
+    label: String,
+}
+
+/// Monthly target vs actual as bars, cumulative actual vs the pro-rata
+/// target as lines: geometry computed here, drawn by the template.
+struct Chart {
+    metric: String,
+    targets: Vec<Bar>,
+    actuals: Vec<Bar>,
+    labels: Vec<(i64, String)>,
+    /// `x,y x,y …` polylines.
+    cumulative_actual: String,
+    pro_rata: String,
+    max_label: String,
+}
+
+const CHART_W: i64 = 720;
+const CHART_H: i64 = 200;
+const PAD_L: i64 = 40;
+
+fn chart(t: T, row: &RowView, labels: &[String]) -> Option<Chart> {
+    let vals = |f: fn(&figures::CellView) -> Option<&String>| -> Vec<Option<Decimal>> {
+        row.months
+            .iter()
+            .map(|c| f(c).and_then(|v| v.parse().ok()))
+            .collect()
+    };
+    let targets = vals(|c| c.target.as_ref());
+    let actuals = vals(|c| c.actual.as_ref());
+    let max = targets
+        .iter()
+        .chain(&actuals)
+        .flatten()
+        .copied()
+        .fold(Decimal::ZERO, Decimal::max);
+    if max <= Decimal::ZERO {
+        return None;
+    }
+    let slot = (CHART_W - PAD_L) / 12;
+    let scale = |v: Decimal| -> i64 {
+        let h = v * Decimal::from(CHART_H - 20) / max;
+        h.round().try_into().unwrap_or(0)
+    };
+    let bars = |vals: &[Option<Decimal>], offset: i64| -> Vec<Bar> {
+        vals.iter()
+            .enumerate()
+            .filter_map(|(i, v)| {
+                let v = (*v)?;
+                let h = scale(v.max(Decimal::ZERO));
+                Some(Bar {
+                    x: PAD_L + i as i64 * slot + offset,
+                    y: CHART_H - h,
+                    w: slot / 3,
+                    h,
+                    label: format!(
+                        "{} {}",
+                        labels.get(i).map_or("", String::as_str),
+                        display(row.kind, Some(&v.to_string()))
+                    ),
+                })
+            })
+            .collect()
+    };
+    // Cumulative lines share a second scale: the year's total target.
+    let year_target: Decimal = row
+        .total
+        .target
+        .as_deref()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| targets.iter().flatten().copied().sum());
+    let cum_max = year_target
+        .max(actuals.iter().flatten().copied().sum())
+        .max(Decimal::ONE);
+    let cum_scale = |v: Decimal| -> i64 {
+        let h = v * Decimal::from(CHART_H - 20) / cum_max;
+        CHART_H - h.round().try_into().unwrap_or(0)
+    };
+    let mut running = Decimal::ZERO;
+    let mut cumulative = Vec::new();
+    for (i, a) in actuals.iter().enumerate() {
+        let Some(a) = a else { break };
+        running += *a;
+        cumulative.push(format!(
+            "{},{}",
+            PAD_L + i as i64 * slot + slot / 2,
+            cum_scale(running)
+        ));
+    }
+    let pro_rata = (0..12)
+        .map(|i| {
+            let share = year_target * Decimal::from(i + 1) / Decimal::from(12);
+            format!("{},{}", PAD_L + i * slot + slot / 2, cum_scale(share))
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    Some(Chart {
+        metric: t.pick(&row.name, &row.name_en).to_owned(),
+        targets: bars(&targets, slot / 6),
+        actuals: bars(&actuals, slot / 2),
+        labels: labels
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (PAD_L + i as i64 * slot + slot / 2, l.clone()))
+            .collect(),
+        cumulative_actual: cumulative.join(" "),
+        pro_rata,
+        max_label: display(row.kind, Some(&max.to_string())),
+    })
+}
+
+// ---------------------------------------------------------------- the table page
+
+#[derive(Template)]
+#[template(path = "table.html")]
+struct TablePage {
+    c: Chrome,
+    view: TableView,
+    months: Vec<String>,
+    rows: Vec<RowOut>,
+    pace: bool,
+    query: String,
+    prev_year: i32,
+    next_year: i32,
+    can_enter_actuals: bool,
+    can_enter_targets: bool,
+    chart: Option<Chart>,
+    chart_options: Vec<(String, String, bool)>,
+    children: Vec<(String, String)>,
+    compiled_by: String,
+}
+
+fn enc(s: &str) -> String {
+    crate::web::auth::urlencode(s)
+}
+
+/// May the actor write figures of this subject?
+async fn may_write(state: &AppState, actor: &Actor, subject: &str, reach: Reach) -> bool {
+    if reach == Reach::Nothing {
+        return false;
+    }
+    let Ok((tree, _)) = store::load_tree(&state.db).await else {
+        return false;
+    };
+    match subject.split_once(':') {
+        Some(("unit", code)) => tree
+            .by_code(code)
+            .is_some_and(|u| reach.covers(&tree, u.id, None)),
+        Some(("person", no)) => {
+            let (Ok(p), Ok(Some(id))) = (
+                store::get_person(&state.db, actor, no).await,
+                store::person_id_by_employee_no(&state.db, no).await,
+            ) else {
+                return false;
+            };
+            tree.by_code(&p.unit)
+                .is_some_and(|u| reach.covers(&tree, u.id, Some(id)))
+        }
+        _ => false,
+    }
+}
+
+async fn table_page(
+    State(state): State<AppState>,
+    Lang(locale): Lang,
+    PageUser(a): PageUser,
+    Query(q): Query<TableParams>,
+    jar: CookieJar,
+) -> Response {
+    let t = T(locale);
+    let actor = a.actor();
+    let today = today(&state);
+    let year = q.year.unwrap_or_else(|| {
+        use chrono::Datelike;
+        state
+            .settings
+            .fiscal_year
+            .year_of_month(today.year(), today.month() as u8)
+    });
+    let Some(subject) = q.subject.clone().or(default_subject(&state, actor).await) else {
+        return super::not_found_for(&state, &a, locale).await;
+    };
+    let view =
+        match figures::table(&state.db, actor, state.settings.fiscal_year, &subject, year).await {
+            Ok(v) => v,
+            Err(e) => return storage_failure(&state, &a, locale, e).await,
+        };
+    let (jar, notice) = take_notice(jar, t);
+    let mut c = Chrome::new(
+        &state,
+        &a,
+        locale,
+        "table",
+        format!("{} · {}", view.name, t.t("nav.table")),
+    )
+    .await;
+    c.notice = notice;
+    crumbs_from_home(&mut c);
+    c.crumbs.push((t.t("nav.table").into(), "/table".into()));
+    for p in &view.path {
+        if p.subject != view.subject {
+            c.crumbs.push((
+                p.name.clone(),
+                format!("/table?subject={}&year={year}", enc(&p.subject)),
+            ));
+        }
+    }
+    c.crumbs.push((view.name.clone(), String::new()));
+    let pace = q.colour.as_deref() == Some("pace");
+    let months = month_labels(t, &view);
+    let rows = rows_out(t, &view, pace, today, &state);
+    let chart_code = q.chart.clone().unwrap_or_else(|| "sales_amount".into());
+    let chart_row = view
+        .rows
+        .iter()
+        .find(|r| r.metric == chart_code)
+        .or(view.rows.first());
+    let chart = chart_row.and_then(|r| chart(t, r, &months));
+    let chart_options = view
+        .rows
+        .iter()
+        .map(|r| {
+            (
+                r.metric.clone(),
+                t.pick(&r.name, &r.name_en).to_owned(),
+                Some(&r.metric) == chart_row.map(|c| &c.metric),
+            )
+        })
+        .collect();
+    let can_enter_actuals = may_write(&state, actor, &view.subject, actor.actuals_write()).await;
+    let can_enter_targets = may_write(&state, actor, &view.subject, actor.targets_write()).await;
+    let children = view
+        .children
+        .iter()
+        .map(|s| {
+            (
+                s.name.clone(),
+                format!("/table?subject={}&year={year}", enc(&s.subject)),
+            )
+        })
+        .collect();
+    let compiled_by = view
+        .path
+        .first()
+        .map(|p| p.name.clone())
+        .unwrap_or_default();
+    let page = TablePage {
+        query: format!("subject={}&year={year}", enc(&view.subject)),
+        prev_year: year - 1,
+        next_year: year + 1,
+        c,
+        months,
+        rows,
+        pace,
+        can_enter_actuals,
+        can_enter_targets,
+        chart,
+        chart_options,
+        children,
+        compiled_by,
+        view,
+    };
+    (jar, render(&page)).into_response()
+}
+
+// ---------------------------------------------------------------- the entry grid
+
+struct GridCell {
+    name: String,
+    value: String,
+    class: &'static str,
+    period: String,
+}
+
+struct GridRow {
+    metric: String,
+    name: String,
+    unit: &'static str,
+    cells: Vec<GridCell>,
+}
+
+#[derive(Template)]
+#[template(path = "table_edit.html")]
+struct EditPage {
+    c: Chrome,
+    view: TableView,
+    months: Vec<String>,
+    grid: Vec<GridRow>,
+    measure: &'static str,
+    query: String,
+}
+
+fn measure_of(q: &TableParams) -> Measure {
+    match q.measure.as_deref() {
+        Some("target") => Measure::Target,
+        _ => Measure::Actual,
+    }
+}
+
+async fn edit_view(
+    state: &AppState,
+    a: &Authenticated,
+    locale: Locale,
+    q: &TableParams,
+) -> Result<EditPage, storage::Error> {
+    let t = T(locale);
+    let actor = a.actor();
+    let measure = measure_of(q);
+    let year = q.year.unwrap_or_else(|| {
+        use chrono::Datelike;
+        let d = today(state);
+        state
+            .settings
+            .fiscal_year
+            .year_of_month(d.year(), d.month() as u8)
+    });
+    let subject = match q.subject.clone() {
+        Some(s) => s,
+        None => default_subject(state, actor)
+            .await
+            .ok_or(storage::Error::NotFound)?,
+    };
+    let view = figures::table(&state.db, actor, state.settings.fiscal_year, &subject, year).await?;
+    let reach = match measure {
+        Measure::Target => actor.targets_write(),
+        Measure::Actual => actor.actuals_write(),
+    };
+    if !may_write(state, actor, &view.subject, reach).await {
+        return Err(storage::Error::Forbidden);
+    }
+    let title = match measure {
+        Measure::Target => t.t("table.enter_targets"),
+        Measure::Actual => t.t("table.enter_actuals"),
+    };
+    let mut c = Chrome::new(
+        state,
+        a,
+        locale,
+        "table",
+        format!("{} · {title}", view.name),
+    )
+    .await;
+    crumbs_from_home(&mut c);
+    c.crumbs.push((t.t("nav.table").into(), "/table".into()));
+    c.crumbs.push((
+        view.name.clone(),
+        format!("/table?subject={}&year={year}", enc(&view.subject)),
+    ));
+    c.crumbs.push((title.into(), String::new()));
+    let months = month_labels(t, &view);
+    let grid = view
+        .rows
+        .iter()
+        .map(|r| {
+            let own = |c: &figures::CellView| match measure {
+                Measure::Target if c.target_set => c.target.clone(),
+                Measure::Actual if c.actual_set => c.actual.clone(),
+                _ => None,
+            };
+            let mut cells: Vec<GridCell> = r
+                .months
+                .iter()
+                .map(|c| GridCell {
+                    name: format!("{}|{}", r.metric, c.period),
+                    value: own(c).unwrap_or_default(),
+                    class: status_class(c.status),
+                    period: c.period.clone(),
+                })
+                .collect();
+            if measure == Measure::Target {
+                cells.push(GridCell {
+                    name: format!("{}|{}", r.metric, r.total.period),
+                    value: r.year_target.clone().unwrap_or_default(),
+                    class: status_class(r.total.status),
+                    period: r.total.period.clone(),
+                });
+            }
+            GridRow {
+                metric: r.metric.clone(),
+                name: t.pick(&r.name, &r.name_en).to_owned(),
+                unit: unit_label(t, r.kind),
+                cells,
+            }
+        })
+        .collect();
+    Ok(EditPage {
+        query: format!(
+            "subject={}&year={year}&measure={}",
+            enc(&view.subject),
+            match measure {
+                Measure::Target => "target",
+                Measure::Actual => "actual",
+            }
+        ),
+        c,
+        months,
+        grid,
+        measure: match measure {
+            Measure::Target => "target",
+            Measure::Actual => "actual",
+        },
+        view,
+    })
+}
+
+async fn edit_page(
+    State(state): State<AppState>,
+    Lang(locale): Lang,
+    PageUser(a): PageUser,
+    Query(q): Query<TableParams>,
+) -> Response {
+    match edit_view(&state, &a, locale, &q).await {
+        Ok(page) => render(&page),
+        Err(e) => storage_failure(&state, &a, locale, e).await,
+    }
+}
+
+/// `POST /table/edit`: the whole grid at once (without JavaScript). Only
+/// cells whose value changed are written; an emptied cell clears its value.
+async fn save_grid(
+    State(state): State<AppState>,
+    Lang(locale): Lang,
+    PageUser(a): PageUser,
+    Query(q): Query<TableParams>,
+    jar: CookieJar,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    let measure = measure_of(&q);
+    let Some(subject) = q.subject.clone() else {
+        return super::not_found_for(&state, &a, locale).await;
+    };
+    let originals: std::collections::HashMap<&str, &str> = fields
+        .iter()
+        .filter_map(|(k, v)| Some((k.strip_prefix("o|")?, v.as_str())))
+        .collect();
+    let items: Vec<FigureInput> = fields
+        .iter()
+        .filter_map(|(k, v)| {
+            let key = k.strip_prefix("v|")?;
+            let v = v.trim();
+            if originals.get(key).map(|o| o.trim()) == Some(v) {
+                return None;
+            }
+            let (metric, period) = key.split_once('|')?;
+            Some(FigureInput {
+                metric: metric.to_owned(),
+                subject: subject.clone(),
+                period: period.to_owned(),
+                value: if v.is_empty() {
+                    Value::Null
+                } else {
+                    Value::String(v.to_owned())
+                },
+                floor: None,
+                stretch: None,
+            })
+        })
+        .collect();
+    let back = format!(
+        "/table?subject={}&year={}",
+        enc(&subject),
+        q.year.unwrap_or_default()
+    );
+    match figures::write(&state.db, a.actor(), measure, &items).await {
+        Ok(_) => redirect_with_notice(jar, &back, "common.saved"),
+        Err(e @ storage::Error::Invalid(_)) => match edit_view(&state, &a, locale, &q).await {
+            Ok(mut page) => {
+                // Keep what was typed; name the cells in the errors.
+                let typed: std::collections::HashMap<&str, &str> = fields
+                    .iter()
+                    .filter_map(|(k, v)| Some((k.strip_prefix("v|")?, v.as_str())))
+                    .collect();
+                for row in &mut page.grid {
+                    for cell in &mut row.cells {
+                        if let Some(v) = typed.get(cell.name.as_str()) {
+                            cell.value = (*v).to_owned();
+                        }
+                    }
+                }
+                if let storage::Error::Invalid(fields_err) = &e {
+                    for f in fields_err {
+                        let at = f
+                            .field
+                            .strip_prefix("items[")
+                            .and_then(|s| s.split_once(']'))
+                            .and_then(|(i, _)| i.parse::<usize>().ok())
+                            .and_then(|i| items.get(i))
+                            .map(|it| format!("{} {}", it.metric, it.period))
+                            .unwrap_or_default();
+                        let msg = page.c.t.pick(&f.message_zh, &f.message).to_owned();
+                        page.c.errors.push(format!("{at}: {msg}"));
+                    }
+                }
+                render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+            }
+            Err(e) => storage_failure(&state, &a, locale, e).await,
+        },
+        Err(e) => storage_failure(&state, &a, locale, e).await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn figures_are_shown_as_a_sales_director_reads_them() {
+        assert_eq!(display(Kind::Amount, Some("645840.00")), "645,840");
+        assert_eq!(display(Kind::Amount, Some("-1234.50")), "-1,235");
+        assert_eq!(display(Kind::Count, Some("600")), "600");
+        assert_eq!(display(Kind::Percent, Some("92.50")), "92.5%");
+        assert_eq!(display(Kind::Amount, None), "");
+        assert_eq!(group("1234567"), "1,234,567");
+        assert_eq!(group("123"), "123");
+    }
+}
