@@ -5,17 +5,26 @@
 //! The data is kept in `const` arrays so that its consistency (unique codes,
 //! every unit and head known, …) is checked by unit tests without a
 //! database; [`load`] only turns it into rows.
+//!
+//! On top of the org, two years of monthly targets and actuals for every
+//! salesperson ([`demo_figures`]), year targets for every sales unit set a
+//! little above what their children add up to, and one locked month. The
+//! figures are computed from a hash of employee number, metric and month —
+//! no randomness, no clock — so every load gives the same company.
 
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use sea_orm::{ActiveModelTrait, DbErr, IntoActiveModel, Set};
-use serde_json::json;
+use serde_json::{Value, json};
 
+use crate::domain::access::Actor;
+use crate::domain::metric::{Kind, format_value};
 use crate::domain::role::Role;
 // Short names keep the rows of `PEOPLE` on one line each.
 use crate::domain::role::Role::{Gm, Hr, Manager, Sales, SalesAdmin};
 use crate::storage::entity::unit;
+use crate::storage::figures::{self, FigureInput, Measure};
 use crate::storage::org::UnitView;
 use crate::storage::{Db, Error, accounts, audit, org};
 
@@ -240,10 +249,17 @@ fn inconsistent(what: String) -> Error {
 /// nothing and returns `false` when there are units already, so that it is
 /// safe to call on every start.
 ///
-/// Everything goes in one transaction: a failure leaves the database empty,
-/// and the next start tries again. The audit log gets one `demo` entry per
-/// unit and per person (actor `system`), and one `create` entry per account
-/// from [`accounts::create_user_with_hash`].
+/// The org goes in one transaction: a failure there leaves the database
+/// empty, and the next start tries again. The audit log gets one `demo`
+/// entry per unit and per person (actor `system`), and one `create` entry
+/// per account from [`accounts::create_user_with_hash`].
+///
+/// The figures follow, written as the `admin` account through
+/// [`figures::write`] — one batch of targets, one of actuals, each its own
+/// transaction that also keeps the units' rollups — and then
+/// [`DEMO_LOCKED`] is locked. Each figure is audited like any other write.
+/// `figures::write` opens its own transactions, so a failure there returns
+/// the error with the org already loaded (and a later `load` skips it).
 pub async fn load(db: &Db) -> Result<bool, Error> {
     if org::count_units(db).await? > 0 {
         return Ok(false);
@@ -337,6 +353,7 @@ pub async fn load(db: &Db) -> Result<bool, Error> {
         audit::record(&txn, None, "demo", "unit", u.code, None, Some(json!(view))).await?;
     }
 
+    let mut admin = None;
     for l in &DEMO_LOGINS {
         let person_id = match l.employee_no {
             Some(no) => Some(*person_ids.get(no).ok_or_else(|| {
@@ -344,11 +361,326 @@ pub async fn load(db: &Db) -> Result<bool, Error> {
             })?),
             None => None,
         };
-        accounts::create_user_with_hash(&txn, None, l.username, &hash, l.role, person_id).await?;
+        let user =
+            accounts::create_user_with_hash(&txn, None, l.username, &hash, l.role, person_id)
+                .await?;
+        if l.role == Role::Admin {
+            admin = Some(Actor {
+                user_id: user.id,
+                username: user.username,
+                role: Role::Admin,
+                person_id: None,
+                unit_id: None,
+            });
+        }
     }
-
     txn.commit().await?;
+
+    let admin = admin.ok_or_else(|| inconsistent("no admin login".into()))?;
+    load_figures(db, &admin).await?;
     Ok(true)
+}
+
+// ---------------------------------------------------------------- figures
+
+/// The demo's "now": actuals run up to and including this month, so the
+/// demo looks the same whenever it is loaded.
+pub const DEMO_NOW: (i32, u32) = (2026, 11);
+
+/// The years with figures: last year and the current one. Targets cover
+/// the whole of each year (the plan is set in advance); actuals stop at
+/// [`DEMO_NOW`].
+pub const DEMO_YEARS: [i32; 2] = [2025, 2026];
+
+/// The closed month, and why.
+pub const DEMO_LOCKED: (&str, &str) = ("2026-10", "10月已结账");
+
+/// The metrics with demo figures.
+pub const DEMO_METRICS: [&str; 7] = [
+    "sales_amount",
+    "collection_amount",
+    "new_customers",
+    "calls",
+    "visits",
+    "satisfaction",
+    "complaints",
+];
+
+/// Person-months whose actuals were never entered: the current month's
+/// late submitters and a few gaps. They show as "no data", never red.
+pub const MISSING_ACTUALS: [(&str, &str); 12] = [
+    ("E0017", "2025-08"),
+    ("E0025", "2025-04"),
+    ("E0034", "2025-11"),
+    ("E0041", "2025-12"),
+    ("E0029", "2026-02"),
+    ("E0038", "2026-06"),
+    ("E0026", "2026-07"),
+    ("E0019", "2026-11"),
+    ("E0022", "2026-11"),
+    ("E0031", "2026-11"),
+    ("E0040", "2026-11"),
+    ("E0043", "2026-11"),
+];
+
+/// Writes [`demo_figures`] and locks [`DEMO_LOCKED`].
+async fn load_figures(db: &Db, admin: &Actor) -> Result<(), Error> {
+    let f = demo_figures();
+    figures::write(db, admin, Measure::Target, &f.targets).await?;
+    figures::write(db, admin, Measure::Actual, &f.actuals).await?;
+    figures::lock_period(db, admin, DEMO_LOCKED.0, Some(DEMO_LOCKED.1)).await?;
+    Ok(())
+}
+
+/// The demo's targets and actuals, as batches for [`figures::write`].
+pub struct DemoFigures {
+    pub targets: Vec<FigureInput>,
+    pub actuals: Vec<FigureInput>,
+}
+
+/// A stable 64-bit hash of some words: FNV-1a, then the splitmix64
+/// finaliser so that neighbouring keys land far apart.
+fn mix(words: &[&str]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for w in words {
+        for b in w.bytes().chain(std::iter::once(0xff)) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    h ^= h >> 30;
+    h = h.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    h ^= h >> 27;
+    h = h.wrapping_mul(0x94d0_49bb_1331_11eb);
+    h ^ (h >> 31)
+}
+
+/// A number in `0..n` fixed by the words.
+fn pick(words: &[&str], n: u64) -> i64 {
+    (mix(words) % n) as i64
+}
+
+/// `v` × `permille` / 1000, truncated.
+fn permille(v: i64, permille: i64) -> i64 {
+    v * permille / 1000
+}
+
+/// `v` rounded to the nearest multiple of `step`.
+fn round_to(v: i64, step: i64) -> i64 {
+    (v + step / 2) / step * step
+}
+
+/// 1,000 yuan and 10,000 yuan (万), in 分.
+const QIAN: i64 = 100_000;
+const WAN: i64 = 1_000_000;
+
+/// Sales by month, in permille of a person's level: slow around the Spring
+/// Festival, a push before the half year and a strong year end.
+const SEASON: [i64; 12] = [
+    850, 800, 950, 1000, 1000, 1100, 950, 950, 1050, 1000, 1100, 1250,
+];
+
+/// How a person-month turned out for one metric.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    /// Better than the target (green).
+    Above,
+    /// Exactly the target (yellow).
+    Level,
+    /// Worse than the target (red).
+    Below,
+}
+
+/// Mostly met, some level, some missed; better sellers miss less, and a
+/// few months are hard for everyone.
+fn outcome(emp: &str, metric: &str, period: &str) -> (Outcome, i64) {
+    let skill = pick(&["skill", emp], 21) - 10;
+    let mood = match period {
+        "2025-02" | "2026-02" => 25,
+        "2025-07" | "2026-05" => 20,
+        "2025-12" | "2026-06" | "2026-09" => -10,
+        _ => 0,
+    };
+    let below = (22 - skill + mood).clamp(5, 70);
+    let r = pick(&["outcome", emp, metric, period], 100);
+    let size = pick(&["size", emp, metric, period], 1000);
+    let o = if r < below {
+        Outcome::Below
+    } else if r < below + 15 {
+        Outcome::Level
+    } else {
+        Outcome::Above
+    };
+    (o, size)
+}
+
+/// A salesperson's target for one metric and month, in minor units.
+fn demo_target(metric: &str, emp: &str, year: i32, month: u32) -> i64 {
+    let m = month as usize - 1;
+    let growth = if year >= 2026 { 1080 } else { 1000 };
+    match metric {
+        // 30–80 万 a month: a level per person, shaped by the season.
+        "sales_amount" => {
+            let level = 360 + pick(&["level", emp], 230);
+            (level * SEASON[m] * growth / 1_000_000).clamp(300, 800) * QIAN
+        }
+        "collection_amount" => round_to(
+            permille(demo_target("sales_amount", emp, year, month), 900),
+            QIAN,
+        ),
+        "new_customers" => {
+            let t = 2 + pick(&["new_customers", emp], 4);
+            if month == 2 { (t - 1).max(1) } else { t }
+        }
+        "calls" => {
+            let t = 550 + pick(&["calls", emp], 11) * 10;
+            if month == 2 {
+                round_to(permille(t, 800), 10)
+            } else {
+                t
+            }
+        }
+        "visits" => {
+            let t = 70 + pick(&["visits", emp], 21);
+            if month == 2 { permille(t, 800) } else { t }
+        }
+        // 85–95 %, one point more in the second year.
+        "satisfaction" => {
+            let t = 85 + pick(&["satisfaction", emp], 10) + i64::from(year >= 2026);
+            t * 100
+        }
+        // Valid complaints: 1–3 allowed a month.
+        _ => 1 + pick(&["complaints", emp], 3),
+    }
+}
+
+/// The actual that matches an outcome against a target.
+fn demo_actual(metric: &str, target: i64, (o, size): (Outcome, i64)) -> i64 {
+    match (metric, o) {
+        (_, Outcome::Level) => target,
+        ("sales_amount" | "collection_amount", Outcome::Above) => {
+            permille(target, 1010 + size % 240) + size * 37 % 10_000
+        }
+        ("sales_amount" | "collection_amount", Outcome::Below) => {
+            permille(target, 700 + size % 280) - size * 37 % 10_000
+        }
+        ("new_customers", Outcome::Above) => target + 1 + size % 3,
+        ("new_customers", Outcome::Below) => (target - 1 - size % target.max(1)).max(0),
+        ("calls" | "visits", Outcome::Above) => permille(target, 1010 + size % 150).max(target + 1),
+        ("calls" | "visits", Outcome::Below) => permille(target, 750 + size % 230).min(target - 1),
+        ("satisfaction", Outcome::Above) => (target + 10 * (1 + size % 60)).min(10_000),
+        ("satisfaction", Outcome::Below) => target - 10 * (5 + size % 75),
+        // Complaints: lower is better.
+        (_, Outcome::Above) => size % target.max(1),
+        (_, Outcome::Below) => target + 1 + size % 2,
+    }
+}
+
+fn kind_of(metric: &str) -> Kind {
+    match metric {
+        "sales_amount" | "collection_amount" => Kind::Amount,
+        "satisfaction" => Kind::Percent,
+        _ => Kind::Count,
+    }
+}
+
+fn item(metric: &str, subject: String, period: String, value: i64) -> FigureInput {
+    FigureInput {
+        metric: metric.to_owned(),
+        subject,
+        period,
+        value: Value::String(format_value(kind_of(metric), value)),
+        floor: None,
+        stretch: None,
+    }
+}
+
+/// The first month a person has figures for: the month of hire when they
+/// joined in its first half, else the next one.
+fn first_month(p: &DemoPerson) -> (i32, u32) {
+    let (y, m) = (p.hire_date.year(), p.hire_date.month());
+    if p.hire_date.day() <= 15 {
+        (y, m)
+    } else if m == 12 {
+        (y + 1, 1)
+    } else {
+        (y, m + 1)
+    }
+}
+
+/// Every demo target and actual. Salespeople get monthly targets for all
+/// [`DEMO_METRICS`] (sales ones with 保底/挑战 tiers) and a year target for
+/// sales that is exactly their months' sum; each sales unit gets a year
+/// sales target 2–6 % above what its children add up to, so that the
+/// decomposition gap shows. Actuals run to [`DEMO_NOW`], less
+/// [`MISSING_ACTUALS`].
+pub fn demo_figures() -> DemoFigures {
+    let mut targets = Vec::new();
+    let mut actuals = Vec::new();
+    // (unit code, year) → the sales year targets of its direct children.
+    let mut children_sum: HashMap<(&str, i32), i64> = HashMap::new();
+    for p in PEOPLE.iter().filter(|p| p.role == Role::Sales) {
+        let subject = format!("person:{}", p.employee_no);
+        let start = first_month(p);
+        for year in DEMO_YEARS {
+            let mut year_sales = 0;
+            for month in 1..=12u32 {
+                if (year, month) < start {
+                    continue;
+                }
+                let period = format!("{year}-{month:02}");
+                let has_actual = (year, month) <= DEMO_NOW
+                    && !MISSING_ACTUALS.contains(&(p.employee_no, period.as_str()));
+                for metric in DEMO_METRICS {
+                    let target = demo_target(metric, p.employee_no, year, month);
+                    let mut t = item(metric, subject.clone(), period.clone(), target);
+                    if metric == "sales_amount" {
+                        year_sales += target;
+                        let tier = |pm| {
+                            Value::String(format_value(
+                                Kind::Amount,
+                                round_to(permille(target, pm), QIAN),
+                            ))
+                        };
+                        t.floor = Some(tier(850));
+                        t.stretch = Some(tier(1200));
+                    }
+                    targets.push(t);
+                    if has_actual {
+                        let o = outcome(p.employee_no, metric, &period);
+                        let actual = demo_actual(metric, target, o);
+                        actuals.push(item(metric, subject.clone(), period.clone(), actual));
+                    }
+                }
+            }
+            targets.push(item(
+                "sales_amount",
+                subject.clone(),
+                year.to_string(),
+                year_sales,
+            ));
+            *children_sum.entry((p.unit, year)).or_default() += year_sales;
+        }
+    }
+    // Children come after their parents in UNITS: walk it backwards.
+    for u in UNITS.iter().rev() {
+        for year in DEMO_YEARS {
+            let Some(sum) = children_sum.get(&(u.code, year)).copied() else {
+                continue;
+            };
+            let target = round_to(permille(sum, 1020 + pick(&["gap", u.code], 40)), WAN);
+            targets.push(item(
+                "sales_amount",
+                format!("unit:{}", u.code),
+                year.to_string(),
+                target,
+            ));
+            if let Some(parent) = u.parent {
+                *children_sum.entry((parent, year)).or_default() += target;
+            }
+        }
+    }
+    DemoFigures { targets, actuals }
 }
 
 #[cfg(test)]
@@ -541,6 +873,137 @@ mod tests {
         );
     }
 
+    #[test]
+    fn figures_are_reproducible_and_complete() {
+        let a = demo_figures();
+        let b = demo_figures();
+        let key = |i: &FigureInput| {
+            format!(
+                "{} {} {} {} {:?} {:?}",
+                i.metric, i.subject, i.period, i.value, i.floor, i.stretch
+            )
+        };
+        assert_eq!(
+            a.targets.iter().map(key).collect::<Vec<_>>(),
+            b.targets.iter().map(key).collect::<Vec<_>>()
+        );
+        assert_eq!(
+            a.actuals.iter().map(key).collect::<Vec<_>>(),
+            b.actuals.iter().map(key).collect::<Vec<_>>()
+        );
+        // 30 sellers × 24 months, less the months before two of them were
+        // hired (E0027 from 2025-03, E0044 from 2025-07).
+        let person_months = 30 * 24 - 2 - 6;
+        let sales_units = UNITS
+            .iter()
+            .filter(|u| !matches!(u.code, "HQ-SO" | "HQ-HR"))
+            .count();
+        assert_eq!(
+            a.targets.len(),
+            person_months * DEMO_METRICS.len() + 2 * (30 + sales_units)
+        );
+        // Actuals stop at November 2026; a dozen person-months are missing.
+        assert_eq!(
+            a.actuals.len(),
+            (person_months - 30 - MISSING_ACTUALS.len()) * DEMO_METRICS.len()
+        );
+        assert!(a.actuals.iter().all(|i| i.period.as_str() <= "2026-11"));
+        for (no, period) in MISSING_ACTUALS {
+            assert!(person_by_no(no).is_some_and(|p| p.role == Role::Sales));
+            assert_ne!(period, DEMO_LOCKED.0);
+            let subject = format!("person:{no}");
+            assert!(
+                !a.actuals
+                    .iter()
+                    .any(|i| i.subject == subject && i.period == period)
+            );
+        }
+    }
+
+    #[test]
+    fn targets_are_in_range_and_mostly_met() {
+        let f = demo_figures();
+        let value = |i: &FigureInput| -> f64 {
+            i.value
+                .as_str()
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(f64::NAN)
+        };
+        let targets: HashMap<(String, String, String), f64> = f
+            .targets
+            .iter()
+            .map(|i| {
+                (
+                    (i.metric.clone(), i.subject.clone(), i.period.clone()),
+                    value(i),
+                )
+            })
+            .collect();
+        let mut tally: HashMap<&str, usize> = HashMap::new();
+        for i in &f.targets {
+            let v = value(i);
+            match (i.metric.as_str(), i.period.len()) {
+                ("sales_amount", 7) => assert!((300_000.0..=800_000.0).contains(&v), "{v}"),
+                ("calls", 7) => assert!((400.0..=650.0).contains(&v), "{v}"),
+                ("visits", 7) => assert!((56.0..=90.0).contains(&v), "{v}"),
+                ("satisfaction", _) => assert!((85.0..=95.0).contains(&v), "{v}"),
+                ("complaints", _) => assert!((0.0..=3.0).contains(&v), "{v}"),
+                _ => {}
+            }
+        }
+        for a in &f.actuals {
+            let t = targets[&(a.metric.clone(), a.subject.clone(), a.period.clone())];
+            let v = value(a);
+            let better = if a.metric == "complaints" {
+                v < t
+            } else {
+                v > t
+            };
+            let colour = if v == t {
+                "yellow"
+            } else if better {
+                "green"
+            } else {
+                "red"
+            };
+            *tally.entry(colour).or_default() += 1;
+        }
+        let (g, y, r) = (tally["green"], tally["yellow"], tally["red"]);
+        assert!(g > y && y > 0 && r > 0, "{tally:?}");
+        assert!(g + y > 2 * r, "mostly met: {tally:?}");
+        // Each sales unit's year target is above what its children add up to.
+        for year in DEMO_YEARS {
+            for u in UNITS
+                .iter()
+                .filter(|u| !matches!(u.code, "HQ-SO" | "HQ-HR"))
+            {
+                let own = targets[&(
+                    "sales_amount".to_owned(),
+                    format!("unit:{}", u.code),
+                    year.to_string(),
+                )];
+                let children: f64 = targets
+                    .iter()
+                    .filter(|((m, s, p), _)| {
+                        m == "sales_amount"
+                            && *p == year.to_string()
+                            && (UNITS.iter().any(|c| {
+                                c.parent == Some(u.code) && *s == format!("unit:{}", c.code)
+                            }) || PEOPLE.iter().any(|pp| {
+                                pp.unit == u.code && *s == format!("person:{}", pp.employee_no)
+                            }))
+                    })
+                    .map(|(_, v)| v)
+                    .sum();
+                assert!(
+                    own > children * 1.01 && own < children * 1.07,
+                    "{} {year}: {own} vs {children}",
+                    u.code
+                );
+            }
+        }
+    }
+
     #[tokio::test]
     async fn loads_once_into_an_empty_database() -> Result<(), Box<dyn std::error::Error>> {
         let dir = tempfile::tempdir()?;
@@ -549,8 +1012,19 @@ mod tests {
         assert!(load(&db).await?);
         assert_eq!(org::count_units(&db).await?, UNITS.len() as u64);
         assert_eq!(org::count_people(&db).await?, PEOPLE.len() as u64);
-        let audited = (UNITS.len() + PEOPLE.len() + DEMO_LOGINS.len()) as u64;
+        let f = demo_figures();
+        // The org, every figure written, and the lock.
+        let audited = (UNITS.len()
+            + PEOPLE.len()
+            + DEMO_LOGINS.len()
+            + f.targets.len()
+            + f.actuals.len()
+            + 1) as u64;
         assert_eq!(audit::count(&db).await?, audited);
+        assert_eq!(
+            figures::locked_periods(&db).await?,
+            HashSet::from([DEMO_LOCKED.0.to_owned()])
+        );
         for l in &DEMO_LOGINS {
             let u = accounts::find_user(&db, l.username)
                 .await?

@@ -9,6 +9,7 @@
 //! - [`web`]: HTML pages and the JSON API on axum.
 //! - [`demo`]: the demo company; [`config`]: layered configuration.
 
+pub mod bench;
 pub mod config;
 pub mod demo;
 pub mod domain;

@@ -46,6 +46,35 @@ enum Command {
     /// Manage login accounts
     #[command(subcommand)]
     User(UserCommand),
+    /// Measure performance on a synthetic company (see the README)
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// The target table: 10,000 people, three years, measured over HTTP.
+    /// Uses a fresh SQLite file in the temp directory unless --database
+    /// names an empty database.
+    Table {
+        #[arg(long, default_value_t = 50)]
+        departments: usize,
+        #[arg(long, default_value_t = 20)]
+        teams_per_department: usize,
+        #[arg(long, default_value_t = 10)]
+        people_per_team: usize,
+        #[arg(long, default_value_t = 3)]
+        years: i32,
+        /// Requests per single-table measurement
+        #[arg(long, default_value_t = 200)]
+        requests: usize,
+        /// Concurrent clients in the load run
+        #[arg(long, default_value_t = 64)]
+        clients: usize,
+        /// Length of the load run
+        #[arg(long, default_value_t = 30)]
+        load_seconds: u64,
+    },
 }
 
 #[derive(Args)]
@@ -157,6 +186,27 @@ async fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Backup { file } => backup(&url, connect().await?, &file).await,
         Command::User(cmd) => user(cmd, connect().await?).await,
+        Command::Bench(BenchCommand::Table {
+            departments,
+            teams_per_department,
+            people_per_team,
+            years,
+            requests,
+            clients,
+            load_seconds,
+        }) => {
+            let cfg = mubiao::bench::BenchConfig {
+                departments,
+                teams_per_department,
+                people_per_team,
+                years,
+                requests,
+                clients,
+                load_seconds,
+                ..Default::default()
+            };
+            mubiao::bench::run_table(cli.database.clone(), cfg).await
+        }
     }
 }
 

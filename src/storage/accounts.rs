@@ -315,9 +315,16 @@ pub async fn from_api_token(db: &Db, token: &str) -> Result<Option<SignedIn>> {
     let Some(signed_in) = signed_in(db, t.user_id, None).await? else {
         return Ok(None);
     };
-    let mut am = t.into_active_model();
-    am.last_used_at = Set(Some(Utc::now()));
-    am.update(db).await?;
+    // "Last used" to the minute is enough; writing it on every call would
+    // turn each read of a busy script into a write.
+    let now = Utc::now();
+    if t.last_used_at
+        .is_none_or(|at| now - at > Duration::minutes(1))
+    {
+        let mut am = t.into_active_model();
+        am.last_used_at = Set(Some(now));
+        am.update(db).await?;
+    }
     Ok(Some(signed_in))
 }
 

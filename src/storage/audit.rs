@@ -39,6 +39,44 @@ pub async fn record<C: ConnectionTrait>(
     Ok(())
 }
 
+/// An entry to write with [`record_many`], for batches of changes.
+pub fn entry(
+    actor: Option<&Actor>,
+    action: &str,
+    entity: &str,
+    record: &str,
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+) -> audit_entry::ActiveModel {
+    audit_entry::ActiveModel {
+        at: Set(Utc::now()),
+        actor_user_id: Set(actor.map(|a| a.user_id)),
+        actor: Set(actor.map_or_else(|| "system".to_owned(), |a| a.username.clone())),
+        action: Set(action.to_owned()),
+        entity: Set(entity.to_owned()),
+        record: Set(record.to_owned()),
+        before: Set(before.map(|v| v.to_string())),
+        after: Set(after.map(|v| v.to_string())),
+        ..Default::default()
+    }
+}
+
+/// Writes many entries in a few multi-row statements, in the caller's
+/// transaction.
+pub async fn record_many<C: ConnectionTrait>(
+    conn: &C,
+    entries: Vec<audit_entry::ActiveModel>,
+) -> Result<()> {
+    let mut entries = entries.into_iter().peekable();
+    while entries.peek().is_some() {
+        let chunk: Vec<_> = entries.by_ref().take(2000).collect();
+        audit_entry::Entity::insert_many(chunk)
+            .exec_without_returning(conn)
+            .await?;
+    }
+    Ok(())
+}
+
 /// One entry as shown and returned by the API.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AuditView {

@@ -12,8 +12,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use chrono::Utc;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder, Set, TryIntoModel,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, Set,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -351,6 +351,15 @@ pub async fn write(
                 None
             }
         };
+        // 数据填报: a submitted or accepted month is closed to the
+        // submitter's side until returned (see `super::submissions`).
+        if measure == Measure::Actual
+            && let (Some(s), Some(p)) = (&subject, period)
+            && let Some((en, zh)) =
+                super::submissions::frozen_for(&txn, actor, s.unit_id, p).await?
+        {
+            err("period", en, zh);
+        }
         let kind = metric.map_or(Kind::Amount, |m| m.def.kind);
         let value = parse_json_value(kind, &item.value)
             .map_err(|(en, zh)| err("value", en, zh))
@@ -402,57 +411,52 @@ pub async fn write(
         .collect();
     let mut summary = WriteSummary::default();
     let mut touched: BTreeMap<UnitId, BTreeSet<(i64, String)>> = BTreeMap::new();
+    // Batches of thousands (an import, a split to every salesperson) are
+    // read and written in a few set-based statements, not item by item.
+    let existing = preload(&txn, &checked).await?;
+    let now = Utc::now();
+    let mut upserts = Vec::new();
+    let mut entries = Vec::new();
     for c in checked {
-        let existing = figure::Entity::find()
-            .filter(c.subject.subject.condition())
-            .filter(figure::Column::Period.eq(&c.period))
-            .filter(figure::Column::MetricId.eq(c.metric))
-            .one(&txn)
-            .await?;
-        let before = existing
-            .as_ref()
-            .map(|f| (f.target, f.floor, f.stretch, f.actual));
-        let now = Utc::now();
-        let mut am = match existing {
-            Some(f) => f.into_active_model(),
-            None => figure::ActiveModel {
-                metric_id: Set(c.metric),
-                subject_kind: Set(c.subject.subject.kind().to_owned()),
-                subject_id: Set(c.subject.subject.id()),
-                period: Set(c.period.clone()),
-                target: Set(None),
-                floor: Set(None),
-                stretch: Set(None),
-                actual: Set(None),
-                sub_target: Set(None),
-                sub_actual: Set(None),
-                updated_at: Set(now),
-                ..Default::default()
-            },
-        };
+        let key = (c.metric, c.subject.subject, c.period.clone());
+        let current = existing.get(&key);
+        let before = current.map(|f| (f.target, f.floor, f.stretch, f.actual));
+        let (mut target, mut floor, mut stretch, mut actual) =
+            before.unwrap_or((None, None, None, None));
         match measure {
             Measure::Target => {
-                am.target = Set(c.value);
+                target = c.value;
                 if let Some(f) = c.floor {
-                    am.floor = Set(f);
+                    floor = f;
                 }
                 if let Some(s) = c.stretch {
-                    am.stretch = Set(s);
+                    stretch = s;
                 }
             }
-            Measure::Actual => am.actual = Set(c.value),
+            Measure::Actual => actual = c.value,
         }
-        am.updated_at = Set(now);
-        let saved: figure::Model = am.save(&txn).await?.try_into_model()?;
-        let after = (saved.target, saved.floor, saved.stretch, saved.actual);
-        if before == Some(after) {
+        let after = (target, floor, stretch, actual);
+        if before == Some(after) || (before.is_none() && after == (None, None, None, None)) {
             summary.unchanged += 1;
             continue;
         }
         summary.changed += 1;
+        upserts.push(figure::ActiveModel {
+            metric_id: Set(c.metric),
+            subject_kind: Set(c.subject.subject.kind().to_owned()),
+            subject_id: Set(c.subject.subject.id()),
+            period: Set(c.period.clone()),
+            target: Set(target),
+            floor: Set(floor),
+            stretch: Set(stretch),
+            actual: Set(actual),
+            sub_target: Set(current.and_then(|f| f.sub_target)),
+            sub_actual: Set(current.and_then(|f| f.sub_actual)),
+            updated_at: Set(now),
+            ..Default::default()
+        });
         let shape = |f: (Option<i64>, Option<i64>, Option<i64>, Option<i64>)| json!({"target": f.0, "floor": f.1, "stretch": f.2, "actual": f.3});
-        audit::record(
-            &txn,
+        entries.push(audit::entry(
             Some(actor),
             measure.code(),
             "figure",
@@ -464,8 +468,7 @@ pub async fn write(
             ),
             before.map(shape),
             Some(shape(after)),
-        )
-        .await?;
+        ));
         // The units above the subject roll it up.
         let first = match c.subject.subject {
             Subject::Person(_) => Some(c.subject.unit_id),
@@ -480,9 +483,97 @@ pub async fn write(
             }
         }
     }
+    upsert_figures(
+        &txn,
+        upserts,
+        &[
+            figure::Column::Target,
+            figure::Column::Floor,
+            figure::Column::Stretch,
+            figure::Column::Actual,
+            figure::Column::UpdatedAt,
+        ],
+    )
+    .await?;
+    audit::record_many(&txn, entries).await?;
     recompute_rollups(&txn, &tree, &metrics, &touched).await?;
     txn.commit().await?;
     Ok(summary)
+}
+
+/// The stored rows of every key in a batch, in one query per few hundred
+/// subjects.
+async fn preload<C: ConnectionTrait>(
+    conn: &C,
+    checked: &[Checked],
+) -> Result<HashMap<(i64, Subject, String), figure::Model>> {
+    let mut out = HashMap::new();
+    if checked.is_empty() {
+        return Ok(out);
+    }
+    let metrics: BTreeSet<i64> = checked.iter().map(|c| c.metric).collect();
+    let periods: BTreeSet<&str> = checked.iter().map(|c| c.period.as_str()).collect();
+    let subjects: BTreeSet<Subject> = checked.iter().map(|c| c.subject.subject).collect();
+    let subjects: Vec<Subject> = subjects.into_iter().collect();
+    for chunk in subjects.chunks(300) {
+        let mut cond = Condition::any();
+        for kind in ["unit", "person"] {
+            let ids: Vec<i64> = chunk
+                .iter()
+                .filter(|s| s.kind() == kind)
+                .map(|s| s.id())
+                .collect();
+            if !ids.is_empty() {
+                cond = cond.add(
+                    Condition::all()
+                        .add(figure::Column::SubjectKind.eq(kind))
+                        .add(figure::Column::SubjectId.is_in(ids)),
+                );
+            }
+        }
+        for f in figure::Entity::find()
+            .filter(cond)
+            .filter(figure::Column::MetricId.is_in(metrics.iter().copied()))
+            .filter(figure::Column::Period.is_in(periods.iter().copied()))
+            .all(conn)
+            .await?
+        {
+            let subject = if f.subject_kind == "unit" {
+                Subject::Unit(f.subject_id)
+            } else {
+                Subject::Person(f.subject_id)
+            };
+            out.insert((f.metric_id, subject, f.period.clone()), f);
+        }
+    }
+    Ok(out)
+}
+
+/// Inserts figure rows, or on their key updates the given columns; in
+/// multi-row statements within the databases' parameter limits.
+async fn upsert_figures<C: ConnectionTrait>(
+    conn: &C,
+    rows: Vec<figure::ActiveModel>,
+    update: &[figure::Column],
+) -> Result<()> {
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<figure::ActiveModel> = rows.by_ref().take(2000).collect();
+        figure::Entity::insert_many(chunk)
+            .on_conflict(
+                OnConflict::columns([
+                    figure::Column::SubjectKind,
+                    figure::Column::SubjectId,
+                    figure::Column::Period,
+                    figure::Column::MetricId,
+                ])
+                .update_columns(update.iter().copied())
+                .to_owned(),
+            )
+            .exec_without_returning(conn)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Recomputes `sub_target` and `sub_actual` of the given units for the given
@@ -543,15 +634,15 @@ pub async fn recompute_rollups<C: ConnectionTrait>(
             e.0.extend(r.effective_target());
             e.1.extend(r.effective_actual());
         }
+        let now = Utc::now();
+        let mut rows = Vec::with_capacity(pairs.len());
         for (metric_id, period) in pairs {
             let rule = rules.get(metric_id).copied().unwrap_or(Rollup::Sum);
             let (targets, actuals) = grouped
                 .get(&(*metric_id, period.as_str()))
                 .cloned()
                 .unwrap_or_default();
-            let sub_target = roll(rule, &targets);
-            let sub_actual = roll(rule, &actuals);
-            figure::Entity::insert(figure::ActiveModel {
+            rows.push(figure::ActiveModel {
                 metric_id: Set(*metric_id),
                 subject_kind: Set("unit".into()),
                 subject_id: Set(unit_id),
@@ -560,24 +651,18 @@ pub async fn recompute_rollups<C: ConnectionTrait>(
                 floor: Set(None),
                 stretch: Set(None),
                 actual: Set(None),
-                sub_target: Set(sub_target),
-                sub_actual: Set(sub_actual),
-                updated_at: Set(Utc::now()),
+                sub_target: Set(roll(rule, &targets)),
+                sub_actual: Set(roll(rule, &actuals)),
+                updated_at: Set(now),
                 ..Default::default()
-            })
-            .on_conflict(
-                OnConflict::columns([
-                    figure::Column::SubjectKind,
-                    figure::Column::SubjectId,
-                    figure::Column::Period,
-                    figure::Column::MetricId,
-                ])
-                .update_columns([figure::Column::SubTarget, figure::Column::SubActual])
-                .to_owned(),
-            )
-            .exec_without_returning(conn)
-            .await?;
+            });
         }
+        upsert_figures(
+            conn,
+            rows,
+            &[figure::Column::SubTarget, figure::Column::SubActual],
+        )
+        .await?;
     }
     Ok(())
 }
@@ -690,6 +775,9 @@ pub struct TableView {
     pub path: Vec<SubjectRef>,
     /// Months of this year that are locked.
     pub locked: Vec<String>,
+    /// Units: each month's submission (数据填报) status; accepted months
+    /// are what the GM sees. Empty for a person.
+    pub submissions: Vec<super::submissions::MonthStatus>,
 }
 
 /// Narrows `GET /api/v1/table`.
@@ -855,6 +943,12 @@ pub async fn table(
         })
         .collect();
     let locks = locked_periods(db).await?;
+    let submissions = match subject.subject {
+        Subject::Unit(u) => {
+            super::submissions::month_statuses(db, u, &periods[..months.len()]).await?
+        }
+        Subject::Person(_) => Vec::new(),
+    };
     Ok(TableView {
         subject: subject.key,
         name: subject.name,
@@ -867,6 +961,7 @@ pub async fn table(
             .map(ToString::to_string)
             .filter(|p| locks.contains(p))
             .collect(),
+        submissions,
     })
 }
 

@@ -8,8 +8,10 @@ pub mod accounts;
 pub mod audit;
 pub mod entity;
 pub mod figures;
+pub mod metrics;
 pub mod migration;
 pub mod org;
+pub mod submissions;
 
 use std::time::Duration;
 

@@ -7,6 +7,7 @@
 //! cell the user has to fix (`Sheet1!D7`).
 
 pub mod people;
+pub mod table;
 
 use std::collections::BTreeMap;
 use std::fmt;

@@ -124,6 +124,34 @@ impl TestApp {
         })))
     }
 
+    /// A second server process's worth of app — its own pool and port — on
+    /// the same database, as behind a load balancer.
+    pub async fn another_server(&self) -> TestApp {
+        let db = storage::connect(&self.0.db_url).await.expect("connect");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind port 0");
+        let addr = format!("http://{}", listener.local_addr().expect("addr"));
+        let state = AppState {
+            db: db.clone(),
+            settings: Arc::new(WebSettings::default()),
+        };
+        tokio::spawn(async move {
+            mubiao::web::serve(listener, state, std::future::pending())
+                .await
+                .expect("server");
+        });
+        TestApp(Arc::new(Inner {
+            addr,
+            db,
+            backend: self.0.backend,
+            // The first server owns (and drops) the database.
+            pg: None,
+            _dir: None,
+            db_url: self.0.db_url.clone(),
+        }))
+    }
+
     /// Starts the app with the demo company loaded.
     pub async fn with_demo(backend: Backend) -> Option<TestApp> {
         let app = Self::spawn(backend).await?;

@@ -9,4 +9,7 @@ mod bad_input;
 mod browser;
 mod cli;
 mod escalation;
+mod metrics;
+mod submissions;
 mod table;
+mod table_files;

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use crate::both_databases;
 
-/// The cell of `metric` for `period` (a month like "2026-03", or "total").
+/// The cell of `metric` for `period` (a month like "2031-03", or "total").
 fn cell<'a>(table: &'a Value, metric: &str, period: &str) -> &'a Value {
     let row = table["rows"]
         .as_array()
@@ -25,164 +25,192 @@ both_databases! {
     async fn the_seed_colours_green_yellow_red_and_grey(app) {
         let gm = app.demo("gm").await;
         let (status, body) = gm.put("/api/v1/targets", json!([
-            {"metric": "sales_amount", "subject": "person:E0015", "period": "2026-01", "value": "600"},
-            {"metric": "sales_amount", "subject": "person:E0015", "period": "2026-02", "value": 600},
-            {"metric": "sales_amount", "subject": "person:E0015", "period": "2026-03", "value": "600.00"},
-            {"metric": "sales_amount", "subject": "person:E0015", "period": "2026-04", "value": "600"},
-            {"metric": "complaints", "subject": "person:E0015", "period": "2026-01", "value": "5"},
+            {"metric": "sales_amount", "subject": "person:E0015", "period": "2031-01", "value": "600"},
+            {"metric": "sales_amount", "subject": "person:E0015", "period": "2031-02", "value": 600},
+            {"metric": "sales_amount", "subject": "person:E0015", "period": "2031-03", "value": "600.00"},
+            {"metric": "sales_amount", "subject": "person:E0015", "period": "2031-04", "value": "600"},
+            {"metric": "complaints", "subject": "person:E0015", "period": "2031-01", "value": "5"},
         ])).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         assert_eq!(body["changed"], 5);
         let (status, body) = gm.put("/api/v1/actuals", json!([
-            {"metric": "sales_amount", "subject": "person:E0015", "period": "2026-01", "value": "645.84"},
-            {"metric": "sales_amount", "subject": "person:E0015", "period": "2026-02", "value": "600"},
-            {"metric": "sales_amount", "subject": "person:E0015", "period": "2026-03", "value": "1,200.5"},
-            {"metric": "complaints", "subject": "person:E0015", "period": "2026-01", "value": 7},
+            {"metric": "sales_amount", "subject": "person:E0015", "period": "2031-01", "value": "645.84"},
+            {"metric": "sales_amount", "subject": "person:E0015", "period": "2031-02", "value": "600"},
+            {"metric": "sales_amount", "subject": "person:E0015", "period": "2031-03", "value": "1,200.5"},
+            {"metric": "complaints", "subject": "person:E0015", "period": "2031-01", "value": 7},
         ])).await;
         assert_eq!(status, StatusCode::OK, "{body}");
-        let (status, t) = gm.get("/api/v1/table?subject=person:E0015&year=2026").await;
+        let (status, t) = gm.get("/api/v1/table?subject=person:E0015&year=2031").await;
         assert_eq!(status, StatusCode::OK, "{t}");
         assert_eq!(t["name"], "张晓明");
-        let jan = cell(&t, "sales_amount", "2026-01");
+        let jan = cell(&t, "sales_amount", "2031-01");
         assert_eq!(jan["target"], "600.00");
         assert_eq!(jan["actual"], "645.84");
         assert_eq!(jan["rate"], "107.64");
         assert_eq!(jan["status"], "green");
-        assert_eq!(cell(&t, "sales_amount", "2026-02")["status"], "yellow");
-        assert_eq!(cell(&t, "sales_amount", "2026-03")["status"], "green");
+        assert_eq!(cell(&t, "sales_amount", "2031-02")["status"], "yellow");
+        assert_eq!(cell(&t, "sales_amount", "2031-03")["status"], "green");
         // April has a target but no actual: no data, never red.
-        let apr = cell(&t, "sales_amount", "2026-04");
+        let apr = cell(&t, "sales_amount", "2031-04");
         assert_eq!(apr["status"], "none");
         assert_eq!(apr["actual"], Value::Null);
         assert_eq!(apr["rate"], Value::Null);
         // Lower is better: 7 complaints against 5 is red.
-        assert_eq!(cell(&t, "complaints", "2026-01")["status"], "red");
+        assert_eq!(cell(&t, "complaints", "2031-01")["status"], "red");
         // 合计: 2,400 of targets, 2,446.34 done.
         let total = cell(&t, "sales_amount", "total");
         assert_eq!(total["target"], "2400.00");
         assert_eq!(total["actual"], "2446.34");
         assert_eq!(total["status"], "green");
-        assert_eq!(cell(&t, "visits", "2026-01")["status"], "none");
+        assert_eq!(cell(&t, "visits", "2031-01")["status"], "none");
     }
 
     async fn units_roll_up_their_people_and_show_the_gap(app) {
         let gm = app.demo("gm").await;
         let (status, body) = gm.put("/api/v1/targets", json!([
-            {"metric": "sales_amount", "subject": "unit:HD", "period": "2026-03", "value": "1000"},
-            {"metric": "sales_amount", "subject": "person:E0015", "period": "2026-03", "value": "300"},
-            {"metric": "sales_amount", "subject": "person:E0016", "period": "2026-03", "value": "300"},
-            {"metric": "sales_amount", "subject": "person:E0020", "period": "2026-03", "value": "250"},
+            {"metric": "sales_amount", "subject": "unit:HD", "period": "2031-03", "value": "1000"},
+            {"metric": "sales_amount", "subject": "person:E0015", "period": "2031-03", "value": "300"},
+            {"metric": "sales_amount", "subject": "person:E0016", "period": "2031-03", "value": "300"},
+            {"metric": "sales_amount", "subject": "person:E0020", "period": "2031-03", "value": "250"},
         ])).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         let (status, body) = gm.put("/api/v1/actuals", json!([
-            {"metric": "sales_amount", "subject": "person:E0015", "period": "2026-03", "value": "320"},
-            {"metric": "sales_amount", "subject": "person:E0016", "period": "2026-03", "value": "200"},
-            {"metric": "sales_amount", "subject": "person:E0020", "period": "2026-03", "value": "260"},
-            {"metric": "satisfaction", "subject": "person:E0015", "period": "2026-03", "value": "90"},
-            {"metric": "satisfaction", "subject": "person:E0016", "period": "2026-03", "value": "80"},
+            {"metric": "sales_amount", "subject": "person:E0015", "period": "2031-03", "value": "320"},
+            {"metric": "sales_amount", "subject": "person:E0016", "period": "2031-03", "value": "200"},
+            {"metric": "sales_amount", "subject": "person:E0020", "period": "2031-03", "value": "260"},
+            {"metric": "satisfaction", "subject": "person:E0015", "period": "2031-03", "value": "90"},
+            {"metric": "satisfaction", "subject": "person:E0016", "period": "2031-03", "value": "80"},
         ])).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         // 上海一组: 320 + 200 of 300 + 300.
-        let (_, team) = gm.get("/api/v1/table?subject=unit:HD-SH&year=2026").await;
-        let mar = cell(&team, "sales_amount", "2026-03");
+        let (_, team) = gm.get("/api/v1/table?subject=unit:HD-SH&year=2031").await;
+        let mar = cell(&team, "sales_amount", "2031-03");
         assert_eq!(mar["actual"], "520.00");
         assert_eq!(mar["target"], "600.00", "no own target: the children's");
         assert_eq!(mar["target_set"], false);
         assert_eq!(mar["status"], "red");
         // Satisfaction averages: (90 + 80) / 2.
-        assert_eq!(cell(&team, "satisfaction", "2026-03")["actual"], "85.00");
+        assert_eq!(cell(&team, "satisfaction", "2031-03")["actual"], "85.00");
         // 华东大区 three levels up: its own 1,000 against children's 850.
-        let (_, region) = gm.get("/api/v1/table?subject=unit:HD&year=2026").await;
-        let mar = cell(&region, "sales_amount", "2026-03");
+        let (_, region) = gm.get("/api/v1/table?subject=unit:HD&year=2031").await;
+        let mar = cell(&region, "sales_amount", "2031-03");
         assert_eq!(mar["target"], "1000.00");
         assert_eq!(mar["children_target"], "850.00");
         assert_eq!(mar["actual"], "780.00");
         assert_eq!(mar["rate"], "78.00");
-        let (_, company) = gm.get("/api/v1/table?subject=unit:HQ&year=2026").await;
-        assert_eq!(cell(&company, "sales_amount", "2026-03")["actual"], "780.00");
+        let (_, company) = gm.get("/api/v1/table?subject=unit:HQ&year=2031").await;
+        assert_eq!(cell(&company, "sales_amount", "2031-03")["actual"], "780.00");
         let kids: Vec<&str> = region["children"].as_array().unwrap().iter().map(|c| c["subject"].as_str().unwrap()).collect();
         assert!(kids.contains(&"unit:HD-SH") && kids.contains(&"person:E0002"), "{kids:?}");
         // A correction flows up at once.
         let (status, _) = gm.put("/api/v1/actuals", json!([
-            {"metric": "sales_amount", "subject": "person:E0016", "period": "2026-03", "value": null},
+            {"metric": "sales_amount", "subject": "person:E0016", "period": "2031-03", "value": null},
         ])).await;
         assert_eq!(status, StatusCode::OK);
-        let (_, company) = gm.get("/api/v1/table?subject=unit:HQ&year=2026").await;
-        assert_eq!(cell(&company, "sales_amount", "2026-03")["actual"], "580.00");
+        let (_, company) = gm.get("/api/v1/table?subject=unit:HQ&year=2031").await;
+        assert_eq!(cell(&company, "sales_amount", "2031-03")["actual"], "580.00");
     }
 
     async fn a_moved_salesperson_takes_their_figures_along(app) {
         let gm = app.demo("gm").await;
         gm.put("/api/v1/actuals", json!([
-            {"metric": "sales_amount", "subject": "person:E0015", "period": "2026-03", "value": "100"},
+            {"metric": "sales_amount", "subject": "person:E0015", "period": "2031-03", "value": "100"},
         ])).await;
         let admin = app.demo("admin").await;
         let (status, _) = admin.patch("/api/v1/people/E0015", json!({"unit": "HN-GZ"})).await;
         assert_eq!(status, StatusCode::OK);
-        let (_, hd) = gm.get("/api/v1/table?subject=unit:HD&year=2026").await;
-        assert_eq!(cell(&hd, "sales_amount", "2026-03")["actual"], Value::Null);
-        let (_, hn) = gm.get("/api/v1/table?subject=unit:HN&year=2026").await;
-        assert_eq!(cell(&hn, "sales_amount", "2026-03")["actual"], "100.00");
+        let (_, hd) = gm.get("/api/v1/table?subject=unit:HD&year=2031").await;
+        assert_eq!(cell(&hd, "sales_amount", "2031-03")["actual"], Value::Null);
+        let (_, hn) = gm.get("/api/v1/table?subject=unit:HN&year=2031").await;
+        assert_eq!(cell(&hn, "sales_amount", "2031-03")["actual"], "100.00");
     }
 
     async fn a_bad_batch_changes_nothing_and_names_every_item(app) {
         let gm = app.demo("gm").await;
         let (status, e) = gm.put("/api/v1/targets", json!([
-            {"metric": "sales_amount", "subject": "person:E0015", "period": "2026-03", "value": "600"},
-            {"metric": "sales_amount", "subject": "person:E0015", "period": "2026-04", "value": "12,3O0"},
-            {"metric": "no_such", "subject": "person:E0015", "period": "2026-03", "value": "1"},
-            {"metric": "sales_amount", "subject": "person:E9999", "period": "2026-03", "value": "1"},
-            {"metric": "sales_amount", "subject": "person:E0015", "period": "2026-13", "value": "1"},
-            {"metric": "new_customers", "subject": "person:E0015", "period": "2026-03", "value": "2.5"},
-            {"metric": "sales_amount", "subject": "person:E0015", "period": "2026-03", "value": "700"},
+            {"metric": "sales_amount", "subject": "person:E0015", "period": "2031-03", "value": "600"},
+            {"metric": "sales_amount", "subject": "person:E0015", "period": "2031-04", "value": "12,3O0"},
+            {"metric": "no_such", "subject": "person:E0015", "period": "2031-03", "value": "1"},
+            {"metric": "sales_amount", "subject": "person:E9999", "period": "2031-03", "value": "1"},
+            {"metric": "sales_amount", "subject": "person:E0015", "period": "2031-13", "value": "1"},
+            {"metric": "new_customers", "subject": "person:E0015", "period": "2031-03", "value": "2.5"},
+            {"metric": "sales_amount", "subject": "person:E0015", "period": "2031-03", "value": "700"},
         ])).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
         let fields: Vec<&str> = e["details"].as_array().unwrap().iter().map(|d| d["field"].as_str().unwrap()).collect();
         assert_eq!(fields, ["items[1].value", "items[2].metric", "items[3].subject", "items[4].period", "items[5].value", "items[6].period"]);
         assert!(e["details"][0]["message"].as_str().unwrap().contains("\"12,3O0\" is not a number"));
-        let (_, t) = gm.get("/api/v1/table?subject=person:E0015&year=2026").await;
-        assert_eq!(cell(&t, "sales_amount", "2026-03")["target"], Value::Null, "nothing written");
+        let (_, t) = gm.get("/api/v1/table?subject=person:E0015&year=2031").await;
+        assert_eq!(cell(&t, "sales_amount", "2031-03")["target"], Value::Null, "nothing written");
     }
 
     async fn a_locked_month_refuses_edits_until_reopened(app) {
         let sa = app.demo("sales_admin").await;
-        let item = json!([{"metric": "calls", "subject": "person:E0015", "period": "2026-02", "value": "600"}]);
-        let (status, _) = sa.post("/api/v1/periods/2026-02/lock", json!({"reason": "二月结账"})).await;
+        let item = json!([{"metric": "calls", "subject": "person:E0015", "period": "2031-02", "value": "600"}]);
+        let (status, _) = sa.post("/api/v1/periods/2031-02/lock", json!({"reason": "二月结账"})).await;
         assert_eq!(status, StatusCode::NO_CONTENT);
         let (status, e) = sa.put("/api/v1/actuals", item.clone()).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(e["details"][0]["field"], "items[0].period");
-        let (status, _) = sa.post("/api/v1/periods/2026-02/reopen", json!({})).await;
+        let (status, _) = sa.post("/api/v1/periods/2031-02/reopen", json!({})).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "a reason is required");
-        let (status, _) = sa.post("/api/v1/periods/2026-02/reopen", json!({"reason": "补录漏单"})).await;
+        let (status, _) = sa.post("/api/v1/periods/2031-02/reopen", json!({"reason": "补录漏单"})).await;
         assert_eq!(status, StatusCode::NO_CONTENT);
         let (status, _) = sa.put("/api/v1/actuals", item).await;
         assert_eq!(status, StatusCode::OK);
         let gm = app.demo("gm").await;
-        let (_, log) = gm.get("/api/v1/audit?entity=period&record=2026-02").await;
+        let (_, log) = gm.get("/api/v1/audit?entity=period&record=2031-02").await;
         let actions: Vec<&str> = log.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
         assert_eq!(actions, ["reopen", "lock"]);
         assert_eq!(log[0]["after"]["reason"], "补录漏单");
     }
 
     async fn who_may_write_and_read_tables(app) {
-        let target = json!([{"metric": "visits", "subject": "person:E0015", "period": "2026-03", "value": "20"}]);
+        let target = json!([{"metric": "visits", "subject": "person:E0015", "period": "2031-03", "value": "20"}]);
         let sales = app.demo("sales").await;
         let (status, _) = sales.put("/api/v1/targets", target.clone()).await;
         assert_eq!(status, StatusCode::FORBIDDEN);
-        let (status, _) = sales.get("/api/v1/table?subject=person:E0015&year=2026").await;
+        let (status, _) = sales.get("/api/v1/table?subject=person:E0015&year=2031").await;
         assert_eq!(status, StatusCode::OK, "their own table");
-        let (status, body) = sales.get("/api/v1/table?subject=person:E0016&year=2026").await;
+        let (status, body) = sales.get("/api/v1/table?subject=person:E0016&year=2031").await;
         assert_eq!(status, StatusCode::NOT_FOUND, "a colleague's table");
         assert!(!body.to_string().contains("罗佳怡"));
         let m = app.demo("manager").await;
         let (status, _) = m.put("/api/v1/targets", target).await;
         assert_eq!(status, StatusCode::OK, "a manager sets targets below their unit");
-        let (status, _) = m.put("/api/v1/targets", json!([{"metric": "visits", "subject": "unit:HD", "period": "2026-03", "value": "20"}])).await;
+        let (status, _) = m.put("/api/v1/targets", json!([{"metric": "visits", "subject": "unit:HD", "period": "2031-03", "value": "20"}])).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "but not their own unit's");
-        let (status, _) = m.put("/api/v1/targets", json!([{"metric": "visits", "subject": "person:E0028", "period": "2026-03", "value": "20"}])).await;
+        let (status, _) = m.put("/api/v1/targets", json!([{"metric": "visits", "subject": "person:E0028", "period": "2031-03", "value": "20"}])).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "another region is unknown to them");
-        let (status, _) = m.get("/api/v1/table?subject=unit:HN&year=2026").await;
+        let (status, _) = m.get("/api/v1/table?subject=unit:HN&year=2031").await;
         assert_eq!(status, StatusCode::NOT_FOUND);
+    }
+
+    async fn two_servers_on_one_database_agree_at_once(app) {
+        let other = app.another_server().await;
+        let gm_here = app.demo("gm").await;
+        let gm_there = other.demo("gm").await;
+        let (_, before) = gm_there.get("/api/v1/table?subject=unit:HQ&year=2031").await;
+        let mut before = cell(&before, "visits", "2031-05")["actual"].clone();
+        for value in ["1017", "1018", "1019"] {
+            let (status, _) = gm_here.put("/api/v1/actuals", json!([
+                {"metric": "visits", "subject": "person:E0015", "period": "2031-05", "value": value},
+            ])).await;
+            assert_eq!(status, StatusCode::OK);
+            // The other server shows the change on its very next read.
+            let (_, t) = gm_there.get("/api/v1/table?subject=unit:HQ&year=2031").await;
+            let (_, p) = gm_there.get("/api/v1/table?subject=person:E0015&year=2031").await;
+            assert_eq!(cell(&p, "visits", "2031-05")["actual"], value);
+            let now = cell(&t, "visits", "2031-05")["actual"].clone();
+            assert_ne!(now, before, "the company total moved");
+            before = now;
+        }
+        // Writes through both servers interleave without losing a rollup.
+        let (s1, _) = gm_here.put("/api/v1/actuals", json!([{"metric": "visits", "subject": "person:E0016", "period": "2031-05", "value": "5"}])).await;
+        let (s2, _) = gm_there.put("/api/v1/actuals", json!([{"metric": "visits", "subject": "person:E0017", "period": "2031-05", "value": "7"}])).await;
+        assert_eq!((s1, s2), (StatusCode::OK, StatusCode::OK));
+        let (_, team) = gm_here.get("/api/v1/table?subject=unit:HD-SH&year=2031").await;
+        let (_, team2) = gm_there.get("/api/v1/table?subject=unit:HD-SH&year=2031").await;
+        assert_eq!(cell(&team, "visits", "2031-05"), cell(&team2, "visits", "2031-05"));
     }
 }

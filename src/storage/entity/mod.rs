@@ -9,5 +9,6 @@ pub mod metric;
 pub mod period_lock;
 pub mod person;
 pub mod session;
+pub mod submission;
 pub mod unit;
 pub mod user;

@@ -2,8 +2,11 @@
 //! utoipa builds from the handlers themselves, so the two cannot drift.
 
 mod audit;
+mod metrics;
 mod org;
 mod session;
+mod submissions;
+mod table_files;
 mod targets;
 mod tokens;
 
@@ -70,11 +73,23 @@ pub fn json_router() -> OpenApiRouter<AppState> {
         .routes(routes!(targets::get_table))
         .routes(routes!(targets::lock_period))
         .routes(routes!(targets::reopen_period))
+        .routes(routes!(submissions::list_submissions))
+        .routes(routes!(submissions::get_submission))
+        .routes(routes!(submissions::submit_submission))
+        .routes(routes!(submissions::return_submission))
+        .routes(routes!(submissions::accept_submission))
+        .routes(routes!(metrics::list_metrics, metrics::create_metric))
+        .routes(routes!(metrics::update_metric))
+        .routes(routes!(table_files::table_xlsx))
+        .routes(routes!(table_files::table_csv))
 }
 
 /// Routes that take file uploads; they get the configured upload limit.
 pub fn upload_router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(org::import_people))
+    OpenApiRouter::new()
+        .routes(routes!(org::import_people))
+        .routes(routes!(table_files::import_targets))
+        .routes(routes!(table_files::import_actuals))
 }
 
 /// The OpenAPI document.

@@ -10,7 +10,7 @@ use axum::Router;
 use axum::extract::{Form, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum_extra::extract::CookieJar;
 use chrono::Utc;
 use rust_decimal::Decimal;
@@ -26,6 +26,7 @@ use crate::domain::metric::{Kind, parse_value};
 use crate::domain::period::Period;
 use crate::domain::table::{Status, pace_status};
 use crate::storage::figures::{self, FigureInput, Measure, RowView, TableView};
+use crate::storage::submissions::{self, SubmissionAction, SubmissionStatus};
 use crate::storage::{self, org as store};
 use crate::web::AppState;
 use crate::web::auth::{Authenticated, Lang, PageUser};
@@ -36,6 +37,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/table", get(table_page))
         .route("/table/edit", get(edit_page).post(save_grid))
+        .route("/table/submission", post(submission_step))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -48,6 +50,8 @@ struct TableParams {
     chart: Option<String>,
     /// Entry grid: `actual` (default) or `target`.
     measure: Option<String>,
+    /// The month of the 本月填报 panel (`2026-03`); the current one by default.
+    month: Option<String>,
 }
 
 /// The table a user lands on: their own unit's, their own, or the company's.
@@ -77,7 +81,10 @@ fn display(kind: Kind, value: Option<&str>) -> String {
         return v.to_owned();
     };
     match kind {
-        Kind::Amount => group(&d.round().to_string()),
+        Kind::Amount => group(
+            &d.round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+                .to_string(),
+        ),
         Kind::Count => group(&d.to_string()),
         Kind::Percent => format!("{}%", d.normalize()),
         Kind::Ratio | Kind::Score => d.normalize().to_string(),
@@ -382,7 +389,6 @@ fn chart(t: T, row: &RowView, labels: &[String]) -> Option<Chart> {
 struct TablePage {
     c: Chrome,
     view: TableView,
-    months: Vec<String>,
     rows: Vec<RowOut>,
     pace: bool,
     query: String,
@@ -394,6 +400,10 @@ struct TablePage {
     chart_options: Vec<(String, String, bool)>,
     children: Vec<(String, String)>,
     compiled_by: String,
+    /// Month labels with their submission badge (数据填报).
+    month_heads: Vec<MonthHead>,
+    /// The 本月填报 panel, for units.
+    submission: Option<SubmissionPanel>,
 }
 
 fn enc(s: &str) -> String {
@@ -510,12 +520,15 @@ async fn table_page(
         .first()
         .map(|p| p.name.clone())
         .unwrap_or_default();
+    let month_heads = month_heads(t, &view, &months);
+    let submission = submission_panel(&state, actor, t, &view, q.month.as_deref(), today).await;
     let page = TablePage {
+        month_heads,
+        submission,
         query: format!("subject={}&year={year}", enc(&view.subject)),
         prev_year: year - 1,
         next_year: year + 1,
         c,
-        months,
         rows,
         pace,
         can_enter_actuals,
@@ -761,6 +774,184 @@ async fn save_grid(
             }
             Err(e) => storage_failure(&state, &a, locale, e).await,
         },
+        Err(e) => storage_failure(&state, &a, locale, e).await,
+    }
+}
+
+// ---------------------------------------------------------------- monthly submission (数据填报)
+
+/// A month label of the table's header, with its submission badge.
+struct MonthHead {
+    label: String,
+    /// (badge class, text); none for a draft.
+    badge: Option<(&'static str, &'static str)>,
+}
+
+fn status_badge(t: T, s: SubmissionStatus) -> Option<(&'static str, &'static str)> {
+    match s {
+        SubmissionStatus::Draft => None,
+        SubmissionStatus::Submitted => Some(("info", t.t("submission.submitted"))),
+        SubmissionStatus::Returned => Some(("warn", t.t("submission.returned"))),
+        SubmissionStatus::Accepted => Some(("ok", t.t("submission.accepted"))),
+    }
+}
+
+fn month_heads(t: T, view: &TableView, labels: &[String]) -> Vec<MonthHead> {
+    let periods: Vec<&str> = view
+        .rows
+        .first()
+        .map(|r| r.months.iter().map(|c| c.period.as_str()).collect())
+        .unwrap_or_default();
+    labels
+        .iter()
+        .enumerate()
+        .map(|(i, label)| MonthHead {
+            label: label.clone(),
+            badge: periods
+                .get(i)
+                .and_then(|p| view.submissions.iter().find(|s| s.period == *p))
+                .and_then(|s| status_badge(t, s.status)),
+        })
+        .collect()
+}
+
+/// One step of the history, as the panel lists it.
+struct StepOut {
+    action: &'static str,
+    by: String,
+    at: String,
+    comment: String,
+}
+
+/// The 本月填报 panel: a unit's month, its status and the steps the
+/// viewer may take.
+struct SubmissionPanel {
+    period: String,
+    status: &'static str,
+    badge: &'static str,
+    comment: String,
+    history: Vec<StepOut>,
+    may_submit: bool,
+    may_return: bool,
+    may_accept: bool,
+    /// (value, label, selected) for the month picker.
+    months: Vec<(String, String, bool)>,
+}
+
+/// The panel's month: the one asked for when it is in the table's year,
+/// else the current month when the year holds it, else the year's last
+/// (a past year) or first (a future year) month.
+fn panel_month(view: &TableView, asked: Option<&str>, today: chrono::NaiveDate) -> Option<String> {
+    use chrono::Datelike;
+    let periods: Vec<&str> = view.submissions.iter().map(|s| s.period.as_str()).collect();
+    if let Some(p) = asked.map(str::trim).filter(|p| periods.contains(p)) {
+        return Some(p.to_owned());
+    }
+    let current = Period::Month(today.year(), today.month() as u8).to_string();
+    if periods.contains(&current.as_str()) {
+        return Some(current);
+    }
+    let first = periods.first()?;
+    let last = periods.last()?;
+    let pick = if current.as_str() > *last {
+        last
+    } else {
+        first
+    };
+    Some((*pick).to_owned())
+}
+
+async fn submission_panel(
+    state: &AppState,
+    actor: &Actor,
+    t: T,
+    view: &TableView,
+    asked: Option<&str>,
+    today: chrono::NaiveDate,
+) -> Option<SubmissionPanel> {
+    let code = view.subject.strip_prefix("unit:")?;
+    let period = panel_month(view, asked, today)?;
+    let s = match submissions::get(&state.db, actor, code, &period).await {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::warn!(error = %e, "submission panel");
+            return None;
+        }
+    };
+    let tz = state.settings.time_zone;
+    let labels = month_labels(t, view);
+    Some(SubmissionPanel {
+        status: match s.status {
+            SubmissionStatus::Draft => t.t("submission.draft"),
+            other => status_badge(t, other).map_or("", |b| b.1),
+        },
+        badge: status_badge(t, s.status).map_or("muted", |b| b.0),
+        comment: s.comment.clone().unwrap_or_default(),
+        history: s
+            .history
+            .iter()
+            .rev()
+            .map(|h| StepOut {
+                action: match h.action {
+                    SubmissionAction::Submit => t.t("submission.submit"),
+                    SubmissionAction::Return => t.t("submission.return"),
+                    SubmissionAction::Accept => t.t("submission.accept"),
+                },
+                by: h.by_name.clone().unwrap_or_else(|| h.by.clone()),
+                at: h.at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string(),
+                comment: h.comment.clone().unwrap_or_default(),
+            })
+            .collect(),
+        may_submit: s.may_submit,
+        may_return: s.may_return,
+        may_accept: s.may_accept,
+        months: view
+            .submissions
+            .iter()
+            .zip(labels)
+            .map(|(m, l)| (m.period.clone(), l, m.period == s.period))
+            .collect(),
+        period: s.period,
+    })
+}
+
+#[derive(Debug, Deserialize)]
+struct StepForm {
+    /// `submit`, `return` or `accept`.
+    step: String,
+    period: String,
+    #[serde(default)]
+    comment: String,
+}
+
+/// `POST /table/submission?subject=unit:…&year=…`: one step of the
+/// monthly submission, then back to the table at that month.
+async fn submission_step(
+    State(state): State<AppState>,
+    Lang(locale): Lang,
+    PageUser(a): PageUser,
+    Query(q): Query<TableParams>,
+    jar: CookieJar,
+    Form(form): Form<StepForm>,
+) -> Response {
+    let Some(code) = q.subject.as_deref().and_then(|s| s.strip_prefix("unit:")) else {
+        return super::not_found_for(&state, &a, locale).await;
+    };
+    let Some(step) = SubmissionAction::parse(form.step.trim()) else {
+        let e = storage::Error::invalid("step", "submit, return or accept", "应为提交、退回或接受");
+        return storage_failure(&state, &a, locale, e).await;
+    };
+    let comment = Some(form.comment.as_str());
+    match submissions::act(&state.db, a.actor(), code, &form.period, step, comment).await {
+        Ok(s) => {
+            let year = q.year.map(|y| format!("&year={y}")).unwrap_or_default();
+            let back = format!(
+                "/table?subject={}{year}&month={}",
+                enc(&format!("unit:{}", s.unit)),
+                enc(&s.period)
+            );
+            redirect_with_notice(jar, &back, "common.saved")
+        }
         Err(e) => storage_failure(&state, &a, locale, e).await,
     }
 }
