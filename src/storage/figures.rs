@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::entity::{figure, metric, period_lock, person, unit};
-use super::org::load_tree;
+use super::org::load_org_tree;
 use super::{Db, Error, FieldError, Lane, Result, audit, begin_write};
 use crate::domain::access::{Actor, Reach};
 use crate::domain::metric::{Direction, Kind, Metric, Rollup, Total, format_value, parse_value};
@@ -264,7 +264,7 @@ pub async fn write(
         return Err(Error::Forbidden);
     }
     let txn = begin_write(db, Lane::Figures).await?;
-    let (tree, _) = load_tree(&txn).await?;
+    let tree = load_org_tree(&txn).await?;
     let metrics = load_metrics(&txn).await?;
     let by_code: HashMap<&str, &MetricRow> =
         metrics.iter().map(|m| (m.def.code.as_str(), m)).collect();
@@ -685,7 +685,7 @@ pub async fn refresh_after_move<C: ConnectionTrait>(
     subjects: &[Subject],
     units: &[UnitId],
 ) -> Result<()> {
-    let (tree, _) = load_tree(conn).await?;
+    let tree = load_org_tree(conn).await?;
     let metrics = load_metrics(conn).await?;
     let mut cond = Condition::any();
     for s in subjects {
@@ -829,7 +829,7 @@ pub async fn table(
             "应为年份，例如 2026",
         ));
     }
-    let (tree, _) = load_tree(db).await?;
+    let tree = load_org_tree(db).await?;
     let subject = find_subject(db, actor, &tree, subject_key)
         .await?
         // A salesperson sees their own figures, not their team's totals.

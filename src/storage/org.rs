@@ -44,6 +44,33 @@ pub async fn load_tree<C: ConnectionTrait>(conn: &C) -> Result<(OrgTree, Vec<uni
     Ok((tree, units))
 }
 
+/// Only the tree: five narrow columns, for the many reads that need reach
+/// and paths but no unit details (a table request at 1,000 teams).
+pub async fn load_org_tree<C: ConnectionTrait>(conn: &C) -> Result<OrgTree> {
+    use sea_orm::QuerySelect;
+    let rows: Vec<(i64, Option<i64>, String, String, bool)> = unit::Entity::find()
+        .select_only()
+        .columns([
+            unit::Column::Id,
+            unit::Column::ParentId,
+            unit::Column::Code,
+            unit::Column::Name,
+            unit::Column::Active,
+        ])
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(OrgTree::new(rows.into_iter().map(
+        |(id, parent, code, name, active)| UnitNode {
+            id,
+            parent,
+            code,
+            name,
+            active,
+        },
+    )))
+}
+
 // ---------------------------------------------------------------- units
 
 /// An org unit as pages and the API show it.

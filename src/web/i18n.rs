@@ -550,6 +550,17 @@ pub const TEXT_TABLE: &[(&str, &str, &str)] = &[
     ("audit.act.password_reset", "重置密码", "Password reset"),
     ("audit.act.revoke", "吊销", "Revoked"),
     ("audit.act.demo", "演示数据", "Demo data"),
+    ("audit.ent.figure", "目标/实际数据", "Figure"),
+    ("audit.ent.metric", "指标", "Metric"),
+    ("audit.ent.period", "结账月份", "Period"),
+    ("audit.ent.submission", "月度填报", "Monthly submission"),
+    ("audit.act.target", "设置目标", "Target set"),
+    ("audit.act.actual", "录入实际", "Actual entered"),
+    ("audit.act.lock", "锁定", "Locked"),
+    ("audit.act.reopen", "重新开放", "Reopened"),
+    ("audit.act.submit", "提交", "Submitted"),
+    ("audit.act.return", "退回", "Returned"),
+    ("audit.act.accept", "接受", "Accepted"),
 ];
 
 #[cfg(test)]

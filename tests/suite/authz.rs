@@ -28,13 +28,26 @@
 //! salesperson: E0015) inside and HN-GZ outside. Months to lock and reopen
 //! are fresh for every case; inside a reopen finds its month locked,
 //! outside it finds none.
+//!
+//! Monthly submissions name a unit and a month in the path: inside HD-SH
+//! (the salesperson's own unit too), outside HN-GZ, own the caller's unit,
+//! and a month of its own for every case. Inside, a return or an accept
+//! finds the month submitted (by 王建国, the `manager`); outside the month
+//! was never submitted.
+//!
+//! The table's files (.xlsx, CSV) are read like the table, their text
+//! cells checked like an answer. Imports of targets and actuals upload a
+//! one-row list naming the same subjects as PUT targets/actuals, in a
+//! month of the case's own. Metrics belong to the whole company: a
+//! metric's "inside" is one that exists (`calls`), "outside" a code that
+//! does not.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use mubiao::domain::access::Actor;
 use mubiao::domain::role::Role;
-use mubiao::storage::{accounts, figures, org};
+use mubiao::storage::{accounts, figures, org, submissions};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -403,6 +416,79 @@ const MATRIX: &[Row] = &[
     (GET, "/api/v1/table", Hr, IN, 200, SHOWN),
     (GET, "/api/v1/table", Hr, OUT, 200, SHOWN),
 
+    // The target table as files follows the same reach; outside, the
+    // answer is 404 and never names the subject.
+    (GET, "/api/v1/table.xlsx", Anonymous, NONE, 401, NA),
+    (GET, "/api/v1/table.xlsx", Admin, IN, 200, SHOWN),
+    (GET, "/api/v1/table.xlsx", Admin, OUT, 200, SHOWN),
+    (GET, "/api/v1/table.xlsx", Gm, IN, 200, SHOWN),
+    (GET, "/api/v1/table.xlsx", Gm, OUT, 200, SHOWN),
+    (GET, "/api/v1/table.xlsx", Manager, IN, 200, SHOWN),
+    (GET, "/api/v1/table.xlsx", Manager, OUT, 404, HIDDEN),
+    (GET, "/api/v1/table.xlsx", Sales, IN, 200, SHOWN),
+    (GET, "/api/v1/table.xlsx", Sales, OUT, 404, HIDDEN),
+    (GET, "/api/v1/table.xlsx", SalesAdmin, IN, 200, SHOWN),
+    (GET, "/api/v1/table.xlsx", SalesAdmin, OUT, 200, SHOWN),
+    (GET, "/api/v1/table.xlsx", Hr, IN, 200, SHOWN),
+    (GET, "/api/v1/table.xlsx", Hr, OUT, 200, SHOWN),
+
+    (GET, "/api/v1/table.csv", Anonymous, NONE, 401, NA),
+    (GET, "/api/v1/table.csv", Admin, IN, 200, SHOWN),
+    (GET, "/api/v1/table.csv", Admin, OUT, 200, SHOWN),
+    (GET, "/api/v1/table.csv", Gm, IN, 200, SHOWN),
+    (GET, "/api/v1/table.csv", Gm, OUT, 200, SHOWN),
+    (GET, "/api/v1/table.csv", Manager, IN, 200, SHOWN),
+    (GET, "/api/v1/table.csv", Manager, OUT, 404, HIDDEN),
+    (GET, "/api/v1/table.csv", Sales, IN, 200, SHOWN),
+    (GET, "/api/v1/table.csv", Sales, OUT, 404, HIDDEN),
+    (GET, "/api/v1/table.csv", SalesAdmin, IN, 200, SHOWN),
+    (GET, "/api/v1/table.csv", SalesAdmin, OUT, 200, SHOWN),
+    (GET, "/api/v1/table.csv", Hr, IN, 200, SHOWN),
+    (GET, "/api/v1/table.csv", Hr, OUT, 200, SHOWN),
+
+    // Importing targets and actuals from a file (a one-row list, in a
+    // month of its own) follows PUT /api/v1/targets and /api/v1/actuals:
+    // without any write reach for the measure the answer is 403 before
+    // the file is read; a subject outside one's read reach is unknown
+    // (422). The answer is counts only.
+    (POST, "/api/v1/import/targets", Anonymous, NONE, 401, NA),
+    (POST, "/api/v1/import/targets", Admin, IN, 200, HIDDEN),
+    (POST, "/api/v1/import/targets", Admin, OUT, 200, HIDDEN),
+    (POST, "/api/v1/import/targets", Gm, IN, 200, HIDDEN),
+    (POST, "/api/v1/import/targets", Gm, OUT, 200, HIDDEN),
+    (POST, "/api/v1/import/targets", Gm, OWN, 200, HIDDEN),
+    (POST, "/api/v1/import/targets", Manager, IN, 200, HIDDEN),
+    (POST, "/api/v1/import/targets", Manager, OUT, 422, HIDDEN),
+    (POST, "/api/v1/import/targets", Manager, OWN, 403, HIDDEN),
+    (POST, "/api/v1/import/targets", Sales, IN, 403, HIDDEN),
+    (POST, "/api/v1/import/targets", Sales, OUT, 403, HIDDEN),
+    (POST, "/api/v1/import/targets", Sales, OWN, 403, HIDDEN),
+    (POST, "/api/v1/import/targets", SalesAdmin, IN, 403, HIDDEN),
+    (POST, "/api/v1/import/targets", SalesAdmin, OUT, 403, HIDDEN),
+    (POST, "/api/v1/import/targets", SalesAdmin, OWN, 403, HIDDEN),
+    (POST, "/api/v1/import/targets", Hr, IN, 403, HIDDEN),
+    (POST, "/api/v1/import/targets", Hr, OUT, 403, HIDDEN),
+    (POST, "/api/v1/import/targets", Hr, OWN, 403, HIDDEN),
+
+    (POST, "/api/v1/import/actuals", Anonymous, NONE, 401, NA),
+    (POST, "/api/v1/import/actuals", Admin, IN, 200, HIDDEN),
+    (POST, "/api/v1/import/actuals", Admin, OUT, 200, HIDDEN),
+    (POST, "/api/v1/import/actuals", Gm, IN, 200, HIDDEN),
+    (POST, "/api/v1/import/actuals", Gm, OUT, 200, HIDDEN),
+    (POST, "/api/v1/import/actuals", Gm, OWN, 200, HIDDEN),
+    (POST, "/api/v1/import/actuals", Manager, IN, 200, HIDDEN),
+    (POST, "/api/v1/import/actuals", Manager, OUT, 422, HIDDEN),
+    (POST, "/api/v1/import/actuals", Manager, OWN, 200, HIDDEN),
+    (POST, "/api/v1/import/actuals", Sales, IN, 403, HIDDEN),
+    (POST, "/api/v1/import/actuals", Sales, OUT, 403, HIDDEN),
+    (POST, "/api/v1/import/actuals", Sales, OWN, 403, HIDDEN),
+    (POST, "/api/v1/import/actuals", SalesAdmin, IN, 200, HIDDEN),
+    (POST, "/api/v1/import/actuals", SalesAdmin, OUT, 200, HIDDEN),
+    (POST, "/api/v1/import/actuals", SalesAdmin, OWN, 200, HIDDEN),
+    (POST, "/api/v1/import/actuals", Hr, IN, 403, HIDDEN),
+    (POST, "/api/v1/import/actuals", Hr, OUT, 403, HIDDEN),
+    (POST, "/api/v1/import/actuals", Hr, OWN, 403, HIDDEN),
+
     // Locking a month: admin, gm and sales_admin. Every case has a month
     // of its own.
     (POST, "/api/v1/periods/{period}/lock", Anonymous, NONE, 401, NA),
@@ -429,6 +515,117 @@ const MATRIX: &[Row] = &[
     (POST, "/api/v1/periods/{period}/reopen", SalesAdmin, OUT, 404, HIDDEN),
     (POST, "/api/v1/periods/{period}/reopen", Hr, IN, 403, HIDDEN),
     (POST, "/api/v1/periods/{period}/reopen", Hr, OUT, 403, HIDDEN),
+
+    // Monthly submissions: the list shows the units one reads.
+    (GET, "/api/v1/submissions", Anonymous, NONE, 401, NA),
+    (GET, "/api/v1/submissions", Admin, NONE, 200, NA),
+    (GET, "/api/v1/submissions", Gm, NONE, 200, NA),
+    (GET, "/api/v1/submissions", Manager, NONE, 200, NA),
+    (GET, "/api/v1/submissions", Sales, NONE, 200, NA),
+    (GET, "/api/v1/submissions", SalesAdmin, NONE, 200, NA),
+    (GET, "/api/v1/submissions", Hr, NONE, 200, NA),
+
+    // One unit's month follows the read reach of units.
+    (GET, "/api/v1/submissions/{unit}/{period}", Anonymous, NONE, 401, NA),
+    (GET, "/api/v1/submissions/{unit}/{period}", Admin, IN, 200, SHOWN),
+    (GET, "/api/v1/submissions/{unit}/{period}", Admin, OUT, 200, SHOWN),
+    (GET, "/api/v1/submissions/{unit}/{period}", Gm, IN, 200, SHOWN),
+    (GET, "/api/v1/submissions/{unit}/{period}", Gm, OUT, 200, SHOWN),
+    (GET, "/api/v1/submissions/{unit}/{period}", Manager, IN, 200, SHOWN),
+    (GET, "/api/v1/submissions/{unit}/{period}", Manager, OUT, 404, HIDDEN),
+    (GET, "/api/v1/submissions/{unit}/{period}", Sales, IN, 200, SHOWN),
+    (GET, "/api/v1/submissions/{unit}/{period}", Sales, OUT, 404, HIDDEN),
+    (GET, "/api/v1/submissions/{unit}/{period}", SalesAdmin, IN, 200, SHOWN),
+    (GET, "/api/v1/submissions/{unit}/{period}", SalesAdmin, OUT, 200, SHOWN),
+    (GET, "/api/v1/submissions/{unit}/{period}", Hr, IN, 200, SHOWN),
+    (GET, "/api/v1/submissions/{unit}/{period}", Hr, OUT, 200, SHOWN),
+
+    // Submitting: whoever may enter the unit's actuals (a manager in their
+    // own subtree, their own unit included).
+    (POST, "/api/v1/submissions/{unit}/{period}/submit", Anonymous, NONE, 401, NA),
+    (POST, "/api/v1/submissions/{unit}/{period}/submit", Admin, IN, 200, SHOWN),
+    (POST, "/api/v1/submissions/{unit}/{period}/submit", Admin, OUT, 200, SHOWN),
+    (POST, "/api/v1/submissions/{unit}/{period}/submit", Gm, IN, 200, SHOWN),
+    (POST, "/api/v1/submissions/{unit}/{period}/submit", Gm, OUT, 200, SHOWN),
+    (POST, "/api/v1/submissions/{unit}/{period}/submit", Gm, OWN, 200, SHOWN),
+    (POST, "/api/v1/submissions/{unit}/{period}/submit", Manager, IN, 200, SHOWN),
+    (POST, "/api/v1/submissions/{unit}/{period}/submit", Manager, OUT, 404, HIDDEN),
+    (POST, "/api/v1/submissions/{unit}/{period}/submit", Manager, OWN, 200, SHOWN),
+    (POST, "/api/v1/submissions/{unit}/{period}/submit", Sales, IN, 403, HIDDEN),
+    (POST, "/api/v1/submissions/{unit}/{period}/submit", Sales, OUT, 404, HIDDEN),
+    (POST, "/api/v1/submissions/{unit}/{period}/submit", Sales, OWN, 403, HIDDEN),
+    (POST, "/api/v1/submissions/{unit}/{period}/submit", SalesAdmin, IN, 200, SHOWN),
+    (POST, "/api/v1/submissions/{unit}/{period}/submit", SalesAdmin, OUT, 200, SHOWN),
+    (POST, "/api/v1/submissions/{unit}/{period}/submit", SalesAdmin, OWN, 200, SHOWN),
+    (POST, "/api/v1/submissions/{unit}/{period}/submit", Hr, IN, 403, HIDDEN),
+    (POST, "/api/v1/submissions/{unit}/{period}/submit", Hr, OUT, 403, HIDDEN),
+    (POST, "/api/v1/submissions/{unit}/{period}/submit", Hr, OWN, 403, HIDDEN),
+
+    // Returning and accepting: the compiling office (admin, gm,
+    // sales_admin). Outside, nothing was submitted: nothing to return or
+    // accept (422), after the 404 and 403 of those who cannot.
+    (POST, "/api/v1/submissions/{unit}/{period}/return", Anonymous, NONE, 401, NA),
+    (POST, "/api/v1/submissions/{unit}/{period}/return", Admin, IN, 200, SHOWN),
+    (POST, "/api/v1/submissions/{unit}/{period}/return", Admin, OUT, 422, HIDDEN),
+    (POST, "/api/v1/submissions/{unit}/{period}/return", Gm, IN, 200, SHOWN),
+    (POST, "/api/v1/submissions/{unit}/{period}/return", Gm, OUT, 422, HIDDEN),
+    (POST, "/api/v1/submissions/{unit}/{period}/return", Manager, IN, 403, HIDDEN),
+    (POST, "/api/v1/submissions/{unit}/{period}/return", Manager, OUT, 404, HIDDEN),
+    (POST, "/api/v1/submissions/{unit}/{period}/return", Sales, IN, 403, HIDDEN),
+    (POST, "/api/v1/submissions/{unit}/{period}/return", Sales, OUT, 404, HIDDEN),
+    (POST, "/api/v1/submissions/{unit}/{period}/return", SalesAdmin, IN, 200, SHOWN),
+    (POST, "/api/v1/submissions/{unit}/{period}/return", SalesAdmin, OUT, 422, HIDDEN),
+    (POST, "/api/v1/submissions/{unit}/{period}/return", Hr, IN, 403, HIDDEN),
+    (POST, "/api/v1/submissions/{unit}/{period}/return", Hr, OUT, 403, HIDDEN),
+
+    (POST, "/api/v1/submissions/{unit}/{period}/accept", Anonymous, NONE, 401, NA),
+    (POST, "/api/v1/submissions/{unit}/{period}/accept", Admin, IN, 200, SHOWN),
+    (POST, "/api/v1/submissions/{unit}/{period}/accept", Admin, OUT, 422, HIDDEN),
+    (POST, "/api/v1/submissions/{unit}/{period}/accept", Gm, IN, 200, SHOWN),
+    (POST, "/api/v1/submissions/{unit}/{period}/accept", Gm, OUT, 422, HIDDEN),
+    (POST, "/api/v1/submissions/{unit}/{period}/accept", Manager, IN, 403, HIDDEN),
+    (POST, "/api/v1/submissions/{unit}/{period}/accept", Manager, OUT, 404, HIDDEN),
+    (POST, "/api/v1/submissions/{unit}/{period}/accept", Sales, IN, 403, HIDDEN),
+    (POST, "/api/v1/submissions/{unit}/{period}/accept", Sales, OUT, 404, HIDDEN),
+    (POST, "/api/v1/submissions/{unit}/{period}/accept", SalesAdmin, IN, 200, SHOWN),
+    (POST, "/api/v1/submissions/{unit}/{period}/accept", SalesAdmin, OUT, 422, HIDDEN),
+    (POST, "/api/v1/submissions/{unit}/{period}/accept", Hr, IN, 403, HIDDEN),
+    (POST, "/api/v1/submissions/{unit}/{period}/accept", Hr, OUT, 403, HIDDEN),
+
+    // Metric set-up: everyone signed in reads the metrics; only admin
+    // adds them (a code of its own for every case).
+    (GET, "/api/v1/metrics", Anonymous, NONE, 401, NA),
+    (GET, "/api/v1/metrics", Admin, NONE, 200, NA),
+    (GET, "/api/v1/metrics", Gm, NONE, 200, NA),
+    (GET, "/api/v1/metrics", Manager, NONE, 200, NA),
+    (GET, "/api/v1/metrics", Sales, NONE, 200, NA),
+    (GET, "/api/v1/metrics", SalesAdmin, NONE, 200, NA),
+    (GET, "/api/v1/metrics", Hr, NONE, 200, NA),
+
+    (POST, "/api/v1/metrics", Anonymous, NONE, 401, NA),
+    (POST, "/api/v1/metrics", Admin, NONE, 201, NA),
+    (POST, "/api/v1/metrics", Gm, NONE, 403, NA),
+    (POST, "/api/v1/metrics", Manager, NONE, 403, NA),
+    (POST, "/api/v1/metrics", Sales, NONE, 403, NA),
+    (POST, "/api/v1/metrics", SalesAdmin, NONE, 403, NA),
+    (POST, "/api/v1/metrics", Hr, NONE, 403, NA),
+
+    // Changing a metric: admin only. Metrics belong to the whole company,
+    // so inside is a metric that exists (calls) and outside a code that
+    // does not (404, after the 403 of everyone else).
+    (PATCH, "/api/v1/metrics/{code}", Anonymous, NONE, 401, NA),
+    (PATCH, "/api/v1/metrics/{code}", Admin, IN, 200, SHOWN),
+    (PATCH, "/api/v1/metrics/{code}", Admin, OUT, 404, HIDDEN),
+    (PATCH, "/api/v1/metrics/{code}", Gm, IN, 403, HIDDEN),
+    (PATCH, "/api/v1/metrics/{code}", Gm, OUT, 403, HIDDEN),
+    (PATCH, "/api/v1/metrics/{code}", Manager, IN, 403, HIDDEN),
+    (PATCH, "/api/v1/metrics/{code}", Manager, OUT, 403, HIDDEN),
+    (PATCH, "/api/v1/metrics/{code}", Sales, IN, 403, HIDDEN),
+    (PATCH, "/api/v1/metrics/{code}", Sales, OUT, 403, HIDDEN),
+    (PATCH, "/api/v1/metrics/{code}", SalesAdmin, IN, 403, HIDDEN),
+    (PATCH, "/api/v1/metrics/{code}", SalesAdmin, OUT, 403, HIDDEN),
+    (PATCH, "/api/v1/metrics/{code}", Hr, IN, 403, HIDDEN),
+    (PATCH, "/api/v1/metrics/{code}", Hr, OUT, 403, HIDDEN),
 
     // Personal API tokens: one's own only.
     (GET, "/api/v1/tokens", Anonymous, NONE, 401, NA),
@@ -494,6 +691,10 @@ enum Kind {
     Table,
     /// A month (`2040-01`), one of its own for every case.
     Month,
+    /// A unit's month (`HD-SH` in the path, with a month of its own).
+    Submission,
+    /// A metric's code in the path.
+    Metric,
     Nothing,
 }
 
@@ -504,9 +705,23 @@ fn kind(method: &str, path: &str) -> Kind {
         (_, "/api/v1/people" | "/api/v1/people/{employee_no}") => Kind::Person,
         (_, "/api/v1/users/{username}/password") => Kind::User,
         (_, "/api/v1/tokens/{id}") => Kind::Token,
-        (_, "/api/v1/targets" | "/api/v1/actuals") => Kind::Figure,
-        (_, "/api/v1/table") => Kind::Table,
+        (
+            _,
+            "/api/v1/targets"
+            | "/api/v1/actuals"
+            | "/api/v1/import/targets"
+            | "/api/v1/import/actuals",
+        ) => Kind::Figure,
+        (_, "/api/v1/table" | "/api/v1/table.xlsx" | "/api/v1/table.csv") => Kind::Table,
+        (_, "/api/v1/metrics/{code}") => Kind::Metric,
         (_, "/api/v1/periods/{period}/lock" | "/api/v1/periods/{period}/reopen") => Kind::Month,
+        (
+            _,
+            "/api/v1/submissions/{unit}/{period}"
+            | "/api/v1/submissions/{unit}/{period}/submit"
+            | "/api/v1/submissions/{unit}/{period}/return"
+            | "/api/v1/submissions/{unit}/{period}/accept",
+        ) => Kind::Submission,
         _ => Kind::Nothing,
     }
 }
@@ -635,6 +850,36 @@ impl Run {
             .map_err(|e| e.to_string())
     }
 
+    /// Submits `unit`'s `month` directly in storage, as 王建国 (the
+    /// `manager`, head of HD), so that the compiling office may return or
+    /// accept it (a submitter never accepts their own submission).
+    async fn submit(&self, unit: &str, month: &str) -> Result<(), String> {
+        let db = self.app.db();
+        let manager = accounts::find_user(db, "manager")
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or("no manager account")?;
+        let (tree, _) = org::load_tree(db).await.map_err(|e| e.to_string())?;
+        let actor = Actor {
+            user_id: manager.id,
+            username: manager.username,
+            role: Role::Manager,
+            person_id: manager.person_id,
+            unit_id: tree.by_code("HD").map(|u| u.id),
+        };
+        submissions::act(
+            db,
+            &actor,
+            unit,
+            month,
+            submissions::SubmissionAction::Submit,
+            Some("矩阵测试：先提交"),
+        )
+        .await
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+    }
+
     /// The record a row is about.
     fn record(&self, kind: Kind, target: Target) -> Option<Record> {
         // Anonymous rows have no target; their paths still need values.
@@ -679,14 +924,20 @@ impl Run {
             }
             (Kind::Table, Target::Inside) => Record::named("unit:HD-SH", "上海一组"),
             (Kind::Table, Target::Outside) => Record::named("unit:HN-GZ", "广州组"),
-            // `cases` counts this run's rows, so every case gets a month
-            // of its own, far from the months other rows write.
-            (Kind::Month, _) => Record::key(format!(
-                "{}-{:02}",
-                2040 + self.cases / 12,
-                self.cases % 12 + 1
-            )),
+            (Kind::Submission, Target::Inside) => Record::named("HD-SH", "上海一组"),
+            (Kind::Submission, Target::Outside) => Record::named("HN-GZ", "广州组"),
+            (Kind::Submission, Target::Own) => self.who.own()?.0,
+            (Kind::Metric, Target::Inside) => Record::named("calls", "电话量"),
+            (Kind::Metric, Target::Outside) => Record::key("az_no_such_metric"),
+            (Kind::Metric, Target::Own) => return None,
+            (Kind::Month, _) => Record::key(self.month()),
         })
+    }
+
+    /// The month of this case: `cases` counts this run's rows, so every
+    /// case gets a month of its own, far from the months other rows write.
+    fn month(&self) -> String {
+        format!("{}-{:02}", 2040 + self.cases / 12, self.cases % 12 + 1)
     }
 
     /// A valid body for the route, so that the answer is about
@@ -722,6 +973,19 @@ impl Run {
             (POST, "/api/v1/import/people") => Body::Csv(format!(
                 "工号,姓名,部门编码,角色\n{fresh},测试员,{at},sales\n"
             )),
+            (POST, "/api/v1/import/targets" | "/api/v1/import/actuals") => Body::Csv(format!(
+                "主体,指标,期间,值\n{at},visits,{},20\n",
+                self.month()
+            )),
+            (POST, "/api/v1/metrics") => Body::Json(json!({
+                "code": fresh.to_lowercase(),
+                "name": "矩阵测试指标",
+                "kind": "count",
+                "direction": "higher",
+                "total": "sum",
+                "rollup": "sum",
+            })),
+            (PATCH, "/api/v1/metrics/{code}") => Body::Json(json!({"name_en": "Calls (matrix)"})),
             (POST, "/api/v1/tokens") => Body::Json(json!({"name": "矩阵测试"})),
             (PUT, "/api/v1/targets" | "/api/v1/actuals") => Body::Json(json!([
                 {"metric": "visits", "subject": at, "period": "2026-03", "value": "20"},
@@ -731,6 +995,14 @@ impl Run {
             }
             (POST, "/api/v1/periods/{period}/reopen") => {
                 Body::Json(json!({"reason": "矩阵测试补录"}))
+            }
+            (
+                POST,
+                "/api/v1/submissions/{unit}/{period}/submit"
+                | "/api/v1/submissions/{unit}/{period}/accept",
+            ) => Body::Json(json!({"comment": "矩阵测试"})),
+            (POST, "/api/v1/submissions/{unit}/{period}/return") => {
+                Body::Json(json!({"comment": "矩阵测试：请补充"}))
             }
             _ => return None,
         })
@@ -744,6 +1016,26 @@ impl Run {
         let record = self.record(kind, target);
         let mut path = template.to_owned();
         if let Some(r) = &record {
+            // A unit's month: the record's unit, and a month of its own.
+            if kind == Kind::Submission {
+                let month = self.month();
+                path = path.replace("{unit}", &r.key).replace("{period}", &month);
+                // Inside (and for anonymous callers) a return or an accept
+                // finds the month submitted; outside it was never submitted.
+                if matches!(
+                    template,
+                    "/api/v1/submissions/{unit}/{period}/return"
+                        | "/api/v1/submissions/{unit}/{period}/accept"
+                ) && target != Target::Outside
+                    && let Err(e) = self.submit(&r.key, &month).await
+                {
+                    self.failures.push(format!(
+                        "{label}: could not submit {} {month} first: {e}",
+                        r.key
+                    ));
+                    return;
+                }
+            }
             for param in ["{code}", "{employee_no}", "{username}", "{id}", "{period}"] {
                 path = path.replace(param, &r.key);
             }
@@ -775,18 +1067,31 @@ impl Run {
             Body::Json(b) => b["new_password"].as_str().map(str::to_owned),
             _ => None,
         };
-        let (status, answer) = match body {
-            Body::Csv(csv) => client.upload(&path, "people.csv", csv.into_bytes()).await,
+        let (status, answer, text) = match body {
+            // A file download: its content, read as text.
+            Body::Empty if template.ends_with(".xlsx") || template.ends_with(".csv") => {
+                download(&client, &path).await
+            }
+            Body::Csv(csv) => {
+                // people.csv, targets.csv, actuals.csv
+                let file = format!("{}.csv", template.rsplit('/').next().unwrap_or("upload"));
+                let (status, answer) = client.upload(&path, &file, csv.into_bytes()).await;
+                let text = answer.to_string();
+                (status, answer, text)
+            }
             Body::Json(b) => {
                 let m = Method::from_bytes(method.as_bytes()).expect("method");
-                client.send(m, &path, Some(b)).await
+                let (status, answer) = client.send(m, &path, Some(b)).await;
+                let text = answer.to_string();
+                (status, answer, text)
             }
             Body::Empty => {
                 let m = Method::from_bytes(method.as_bytes()).expect("method");
-                client.send(m, &path, None).await
+                let (status, answer) = client.send(m, &path, None).await;
+                let text = answer.to_string();
+                (status, answer, text)
             }
         };
-        let text = answer.to_string();
         if status.as_u16() != expected {
             self.failures.push(format!(
                 "{label}: expected {expected}, got {status}: {}",
@@ -844,6 +1149,51 @@ impl Run {
             _ => {}
         }
     }
+}
+
+/// Downloads a file: the status, the JSON answer of an error (`Null` for
+/// a file), and the text a caller reads, which is every text cell of an
+/// .xlsx, the text of a CSV, or the JSON of an error.
+async fn download(client: &Client, path: &str) -> (StatusCode, Value, String) {
+    let resp = client
+        .request(Method::GET, path)
+        .send()
+        .await
+        .expect("request");
+    let status = resp.status();
+    let xlsx = resp
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("spreadsheetml"));
+    let bytes = resp.bytes().await.expect("body").to_vec();
+    if !status.is_success() {
+        let answer: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        let text = answer.to_string();
+        return (status, answer, text);
+    }
+    let text = if xlsx {
+        xlsx_text(&bytes).unwrap_or_else(|e| format!("not a readable .xlsx: {e}"))
+    } else {
+        String::from_utf8_lossy(&bytes).into_owned()
+    };
+    (status, Value::Null, text)
+}
+
+/// Every text cell of every sheet of an .xlsx, one a line.
+fn xlsx_text(bytes: &[u8]) -> Result<String, String> {
+    use calamine::{Data, Reader, Xlsx};
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec()))
+        .map_err(|e: calamine::XlsxError| e.to_string())?;
+    let mut text = Vec::new();
+    for name in book.sheet_names() {
+        let range = book.worksheet_range(&name).map_err(|e| e.to_string())?;
+        text.extend(range.used_cells().filter_map(|(_, _, d)| match d {
+            Data::String(t) => Some(t.clone()),
+            _ => None,
+        }));
+    }
+    Ok(text.join("\n"))
 }
 
 /// An answer in a failure message: long lists cut short.

@@ -7,12 +7,13 @@ use axum::Router;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::routing::get;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use serde::Deserialize;
 use serde_json::Value;
 
 use super::{Chrome, not_found_for, render};
 use super::{Opt, crumbs_from_home, storage_failure};
+use crate::domain::period::{FiscalYear, Period};
 use crate::storage::audit::{self, AuditFilter, AuditView, PAGE_SIZE};
 use crate::web::AppState;
 use crate::web::auth::{Lang, PageUser, urlencode};
@@ -31,7 +32,16 @@ pub(super) fn local_time(at: DateTime<Utc>, tz: chrono_tz::Tz) -> String {
 }
 
 /// Record types with a name in the UI; others show their code.
-const ENTITIES: &[&str] = &["unit", "person", "user", "api_token"];
+const ENTITIES: &[&str] = &[
+    "unit",
+    "person",
+    "user",
+    "api_token",
+    "metric",
+    "figure",
+    "period",
+    "submission",
+];
 
 fn entity_label(t: T, entity: &str) -> String {
     match entity {
@@ -39,6 +49,10 @@ fn entity_label(t: T, entity: &str) -> String {
         "person" => t.t("audit.ent.person").into(),
         "user" => t.t("audit.ent.user").into(),
         "api_token" => t.t("audit.ent.api_token").into(),
+        "metric" => t.t("audit.ent.metric").into(),
+        "figure" => t.t("audit.ent.figure").into(),
+        "period" => t.t("audit.ent.period").into(),
+        "submission" => t.t("audit.ent.submission").into(),
         other => other.into(),
     }
 }
@@ -53,7 +67,59 @@ fn action_label(t: T, action: &str) -> String {
         "password_reset" => t.t("audit.act.password_reset").into(),
         "revoke" => t.t("audit.act.revoke").into(),
         "demo" => t.t("audit.act.demo").into(),
+        "target" => t.t("audit.act.target").into(),
+        "actual" => t.t("audit.act.actual").into(),
+        "lock" => t.t("audit.act.lock").into(),
+        "reopen" => t.t("audit.act.reopen").into(),
+        "submit" => t.t("audit.act.submit").into(),
+        "return" => t.t("audit.act.return").into(),
+        "accept" => t.t("audit.act.accept").into(),
         other => other.into(),
+    }
+}
+
+/// The fiscal year whose target table shows `period`.
+fn table_year(fiscal: FiscalYear, period: Period) -> i32 {
+    let (first, _) = fiscal.span(period);
+    fiscal.year_of_month(first.year(), first.month() as u8)
+}
+
+/// The target table of `subject` (`unit:HD`, `person:E0015`) in the year
+/// of `period`; with `panel`, its 本月填报 panel shows that month.
+fn table_link(fiscal: FiscalYear, subject: &str, period: &str, panel: bool) -> Option<String> {
+    let (kind, code) = subject.split_once(':')?;
+    if !matches!(kind, "unit" | "person") || code.is_empty() {
+        return None;
+    }
+    let period: Period = period.parse().ok()?;
+    let mut link = format!(
+        "/table?subject={}&year={}",
+        urlencode(subject),
+        table_year(fiscal, period)
+    );
+    if panel && let Period::Month(..) = period {
+        link.push_str(&format!("&month={period}"));
+    }
+    Some(link)
+}
+
+/// Where a record can be seen, if anywhere: a unit's or a person's page,
+/// or the target table a figure or a monthly submission is in.
+fn record_link(fiscal: FiscalYear, entity: &str, record: &str) -> Option<String> {
+    match entity {
+        "unit" => Some(format!("/org/{}", urlencode(record))),
+        "person" => Some(format!("/people/{}", urlencode(record))),
+        // `sales_amount person:E0015 2026-03`
+        "figure" => match record.split(' ').collect::<Vec<_>>()[..] {
+            [_metric, subject, period] => table_link(fiscal, subject, period, false),
+            _ => None,
+        },
+        // `HD-SH 2026-03`
+        "submission" => {
+            let (unit, period) = record.split_once(' ')?;
+            table_link(fiscal, &format!("unit:{unit}"), period, true)
+        }
+        _ => None,
     }
 }
 
@@ -128,17 +194,13 @@ struct Row {
     sides: [Option<Side>; 2],
 }
 
-fn row(t: T, tz: chrono_tz::Tz, e: AuditView) -> Row {
+fn row(t: T, tz: chrono_tz::Tz, fiscal: FiscalYear, e: AuditView) -> Row {
     let keys = match (&e.before, &e.after) {
         (Some(b), Some(a)) => changed_keys(b, a),
         (Some(v), None) | (None, Some(v)) => summary_keys(v),
         (None, None) => Vec::new(),
     };
-    let link = match e.entity.as_str() {
-        "unit" => Some(format!("/org/{}", urlencode(&e.record))),
-        "person" => Some(format!("/people/{}", urlencode(&e.record))),
-        _ => None,
-    };
+    let link = record_link(fiscal, &e.entity, &e.record);
     Row {
         at: local_time(e.at, tz),
         actor: e.actor,
@@ -232,7 +294,8 @@ async fn audit_page(
     };
     let tz = state.settings.time_zone;
     let full_page = entries.len() as u64 >= PAGE_SIZE;
-    let rows: Vec<Row> = entries.into_iter().map(|e| row(t, tz, e)).collect();
+    let fiscal = state.settings.fiscal_year;
+    let rows: Vec<Row> = entries.into_iter().map(|e| row(t, tz, fiscal, e)).collect();
     let mut entity_options: Vec<Opt> = ENTITIES
         .iter()
         .map(|e| Opt::new(*e, entity_label(t, e)))
@@ -296,6 +359,77 @@ mod tests {
             local_time(at, chrono_tz::Asia::Shanghai),
             "2025-03-01 09:30:00"
         );
+    }
+
+    #[test]
+    fn every_record_type_and_action_has_a_label() {
+        use crate::web::i18n::Locale;
+        let actions = [
+            "create",
+            "update",
+            "import_create",
+            "import_update",
+            "password_change",
+            "password_reset",
+            "revoke",
+            "demo",
+            "target",
+            "actual",
+            "lock",
+            "reopen",
+            "submit",
+            "return",
+            "accept",
+        ];
+        for locale in [Locale::Zh, Locale::En] {
+            let t = T(locale);
+            for e in ENTITIES {
+                let label = entity_label(t, e);
+                assert!(!label.starts_with("audit."), "{e}: {label}");
+                assert_ne!(label, *e, "{e} has no {locale:?} label");
+            }
+            for a in actions {
+                let label = action_label(t, a);
+                assert!(!label.starts_with("audit."), "{a}: {label}");
+                assert_ne!(label, a, "{a} has no {locale:?} label");
+            }
+        }
+        assert_eq!(entity_label(T(Locale::Zh), "submission"), "月度填报");
+        assert_eq!(action_label(T(Locale::En), "reopen"), "Reopened");
+    }
+
+    #[test]
+    fn figures_and_submissions_link_to_their_table() {
+        let jan = FiscalYear::default();
+        assert_eq!(
+            record_link(jan, "figure", "sales_amount person:E0015 2026-03").as_deref(),
+            Some("/table?subject=person%3AE0015&year=2026")
+        );
+        assert_eq!(
+            record_link(jan, "figure", "visits unit:HD-SH 2026").as_deref(),
+            Some("/table?subject=unit%3AHD-SH&year=2026")
+        );
+        assert_eq!(
+            record_link(jan, "submission", "HD-SH 2026-03").as_deref(),
+            Some("/table?subject=unit%3AHD-SH&year=2026&month=2026-03")
+        );
+        // A fiscal year starting in April: March belongs to the year before.
+        let april = FiscalYear::starting_in(4).expect("valid");
+        assert_eq!(
+            record_link(april, "figure", "calls person:E0016 2026-03").as_deref(),
+            Some("/table?subject=person%3AE0016&year=2025")
+        );
+        assert_eq!(record_link(jan, "unit", "HD").as_deref(), Some("/org/HD"));
+        for (entity, record) in [
+            ("figure", "sales_amount E0015 2026-03"),
+            ("figure", "sales_amount person:E0015 March"),
+            ("figure", "sales_amount"),
+            ("submission", "HD-SH"),
+            ("period", "2026-03"),
+            ("metric", "sales_amount"),
+        ] {
+            assert_eq!(record_link(jan, entity, record), None, "{entity} {record}");
+        }
     }
 
     #[test]

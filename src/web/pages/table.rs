@@ -415,7 +415,7 @@ async fn may_write(state: &AppState, actor: &Actor, subject: &str, reach: Reach)
     if reach == Reach::Nothing {
         return false;
     }
-    let Ok((tree, _)) = store::load_tree(&state.db).await else {
+    let Ok(tree) = store::load_org_tree(&state.db).await else {
         return false;
     };
     match subject.split_once(':') {
