@@ -490,6 +490,18 @@ pub async fn set_password(
     Ok(())
 }
 
+/// After one's own password change: every other session of the user ends
+/// (a stolen cookie stops working), the one in use stays. `keep` is that
+/// session's cookie value; `None` (a bearer-token caller) ends them all.
+pub async fn end_other_sessions(db: &Db, user_id: i64, keep: Option<&str>) -> Result<()> {
+    let mut q = session::Entity::delete_many().filter(session::Column::UserId.eq(user_id));
+    if let Some(token) = keep {
+        q = q.filter(session::Column::IdHash.ne(token_hash(token)));
+    }
+    q.exec(db).await?;
+    Ok(())
+}
+
 /// The UI language chosen by the user; `None` follows the browser.
 pub async fn set_locale(db: &Db, actor: &Actor, locale: Option<&str>) -> Result<()> {
     let u = user::Entity::find_by_id(actor.user_id)

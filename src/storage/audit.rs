@@ -23,19 +23,9 @@ pub async fn record<C: ConnectionTrait>(
     before: Option<serde_json::Value>,
     after: Option<serde_json::Value>,
 ) -> Result<()> {
-    audit_entry::ActiveModel {
-        at: Set(Utc::now()),
-        actor_user_id: Set(actor.map(|a| a.user_id)),
-        actor: Set(actor.map_or_else(|| "system".to_owned(), |a| a.username.clone())),
-        action: Set(action.to_owned()),
-        entity: Set(entity.to_owned()),
-        record: Set(record.to_owned()),
-        before: Set(before.map(|v| v.to_string())),
-        after: Set(after.map(|v| v.to_string())),
-        ..Default::default()
-    }
-    .insert(conn)
-    .await?;
+    entry(actor, action, entity, record, before, after)
+        .insert(conn)
+        .await?;
     Ok(())
 }
 

@@ -103,4 +103,13 @@ both_databases! {
         let (status, e) = app.anonymous().post("/api/v1/login", json!({"username": name, "password": "demo"})).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{e}");
     }
+
+    async fn changing_ones_password_ends_the_other_sessions(app) {
+        let here = app.demo("sales").await;
+        let elsewhere = app.demo("sales").await;
+        let (status, _) = here.put("/api/v1/me/password", json!({"old_password": "demo", "new_password": "xinmima2026"})).await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+        assert_eq!(here.get("/api/v1/me").await.0, StatusCode::OK, "the session in use stays");
+        assert_eq!(elsewhere.get("/api/v1/me").await.0, StatusCode::UNAUTHORIZED, "a stolen cookie stops working");
+    }
 }

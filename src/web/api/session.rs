@@ -115,6 +115,11 @@ pub async fn change_password(
         &req.new_password,
     )
     .await?;
+    let keep = match &a.via {
+        Via::Cookie(token) => Some(token.as_str()),
+        Via::Bearer => None,
+    };
+    accounts::end_other_sessions(&state.db, a.actor().user_id, keep).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -168,7 +168,16 @@ async fn change_password(
     )
     .await
     {
-        Ok(()) => redirect_with_notice(jar, "/account", "account.password_changed"),
+        Ok(()) => {
+            let keep = match &a.via {
+                crate::web::auth::Via::Cookie(token) => Some(token.as_str()),
+                crate::web::auth::Via::Bearer => None,
+            };
+            if let Err(e) = accounts::end_other_sessions(&state.db, a.actor().user_id, keep).await {
+                return storage_failure(&state, &a, locale, e).await;
+            }
+            redirect_with_notice(jar, "/account", "account.password_changed")
+        }
         Err(e @ storage::Error::Invalid(_)) => {
             account_with_error(&state, &a, locale, &e, String::new()).await
         }
