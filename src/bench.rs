@@ -432,10 +432,7 @@ pub async fn run_table(database_url: Option<String>, cfg: BenchConfig) -> BenchR
         .await
         .map_err(err)?;
     let base = format!("http://{}", listener.local_addr().map_err(err)?);
-    let state = AppState {
-        db: db.clone(),
-        settings: Arc::new(WebSettings::default()),
-    };
+    let state = AppState::new(db.clone(), WebSettings::default());
     tokio::spawn(async move {
         let _ = crate::web::serve(listener, state, std::future::pending()).await;
     });

@@ -4,7 +4,6 @@
 use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand};
 use mubiao::config::{self, FileConfig};
@@ -287,10 +286,7 @@ async fn serve(
         .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     println!("Mubiao serving http://{addr}/ on {redacted}");
-    let state = AppState {
-        db,
-        settings: Arc::new(settings),
-    };
+    let state = AppState::new(db, settings);
     web::serve(listener, state, shutdown_signal())
         .await
         .map_err(|e| e.to_string())?;

@@ -822,6 +822,25 @@ pub async fn table(
     subject_key: &str,
     year: i32,
 ) -> Result<TableView> {
+    let structure = super::cache::Structure {
+        tree: load_org_tree(db).await?,
+        metrics: load_metrics(db).await?,
+    };
+    table_with(db, &structure, actor, fiscal, subject_key, year).await
+}
+
+/// [`table`] with the tree and metrics at hand, e.g. from
+/// [`super::cache::StructureCache`].
+pub async fn table_with(
+    db: &Db,
+    structure: &super::cache::Structure,
+    actor: &Actor,
+    fiscal: FiscalYear,
+    subject_key: &str,
+    year: i32,
+) -> Result<TableView> {
+    let tree = &structure.tree;
+    let metrics = &structure.metrics;
     if !(1900..=9999).contains(&year) {
         return Err(Error::invalid(
             "year",
@@ -829,8 +848,7 @@ pub async fn table(
             "应为年份，例如 2026",
         ));
     }
-    let tree = load_org_tree(db).await?;
-    let subject = find_subject(db, actor, &tree, subject_key)
+    let subject = find_subject(db, actor, tree, subject_key)
         .await?
         // A salesperson sees their own figures, not their team's totals.
         .filter(|s| {
@@ -838,7 +856,6 @@ pub async fn table(
                 || actor.people_read() != Reach::Own(actor.person_id.unwrap_or_default())
         })
         .ok_or(Error::NotFound)?;
-    let metrics = load_metrics(db).await?;
     let months = fiscal.months(year);
     let year_key = Period::Year(year).to_string();
     let mut periods: Vec<String> = months.iter().map(ToString::to_string).collect();
@@ -910,7 +927,7 @@ pub async fn table(
         for c in tree.children(u) {
             if let Some(n) = tree
                 .get(*c)
-                .filter(|n| actor.units_read().covers(&tree, n.id, None))
+                .filter(|n| actor.units_read().covers(tree, n.id, None))
             {
                 children.push(SubjectRef {
                     subject: format!("unit:{}", n.code),
@@ -925,7 +942,7 @@ pub async fn table(
             .all(db)
             .await?
         {
-            if actor.people_read().covers(&tree, p.unit_id, Some(p.id)) {
+            if actor.people_read().covers(tree, p.unit_id, Some(p.id)) {
                 children.push(SubjectRef {
                     subject: format!("person:{}", p.employee_no),
                     name: p.name,
@@ -936,7 +953,7 @@ pub async fn table(
     let path = tree
         .path(subject.unit_id)
         .into_iter()
-        .filter(|n| actor.units_read().covers(&tree, n.id, None))
+        .filter(|n| actor.units_read().covers(tree, n.id, None))
         .map(|n| SubjectRef {
             subject: format!("unit:{}", n.code),
             name: n.name.clone(),

@@ -369,6 +369,7 @@ pub async fn create(db: &Db, actor: &Actor, new: &NewMetric) -> Result<MetricVie
         return Err(Error::Forbidden);
     }
     let txn = begin_write(db, Lane::Figures).await?;
+    super::bump_structure(&txn).await?;
     let metrics = load_metrics(&txn).await?;
     let mut errors = Errors::default();
 
@@ -536,6 +537,7 @@ pub async fn update(db: &Db, actor: &Actor, code: &str, patch: &MetricPatch) -> 
         return Err(Error::Forbidden);
     }
     let txn = begin_write(db, Lane::Figures).await?;
+    super::bump_structure(&txn).await?;
     let metrics = load_metrics(&txn).await?;
     let current = metrics
         .iter()

@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod cache;
 pub mod entity;
 pub mod figures;
 pub mod metrics;
@@ -176,7 +177,17 @@ pub async fn begin_write(db: &Db, lane: Lane) -> Result<sea_orm::DatabaseTransac
         })
         .await?;
     lock_lane(&txn, lane).await?;
+    if lane == Lane::Org {
+        bump_structure(&txn).await?;
+    }
     Ok(txn)
+}
+
+/// Marks the org tree, accounts or metrics as changed; see [`cache`].
+pub async fn bump_structure<C: sea_orm::ConnectionTrait>(conn: &C) -> Result<()> {
+    conn.execute_unprepared("UPDATE change_counter SET value = value + 1 WHERE name = 'structure'")
+        .await?;
+    Ok(())
 }
 
 /// Takes a second lane inside a write transaction (an org change that also

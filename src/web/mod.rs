@@ -63,6 +63,18 @@ impl Default for WebSettings {
 pub struct AppState {
     pub db: Db,
     pub settings: Arc<WebSettings>,
+    /// The org tree and metrics, checked against the database on each use.
+    pub structure: Arc<crate::storage::cache::StructureCache>,
+}
+
+impl AppState {
+    pub fn new(db: Db, settings: WebSettings) -> AppState {
+        AppState {
+            db,
+            settings: Arc::new(settings),
+            structure: Arc::default(),
+        }
+    }
 }
 
 /// Largest JSON body, well above any real request of this API.

@@ -105,10 +105,7 @@ impl TestApp {
             .await
             .expect("bind port 0");
         let addr = format!("http://{}", listener.local_addr().expect("addr"));
-        let state = AppState {
-            db: db.clone(),
-            settings: Arc::new(settings),
-        };
+        let state = AppState::new(db.clone(), settings);
         tokio::spawn(async move {
             mubiao::web::serve(listener, state, std::future::pending())
                 .await
@@ -132,10 +129,7 @@ impl TestApp {
             .await
             .expect("bind port 0");
         let addr = format!("http://{}", listener.local_addr().expect("addr"));
-        let state = AppState {
-            db: db.clone(),
-            settings: Arc::new(WebSettings::default()),
-        };
+        let state = AppState::new(db.clone(), WebSettings::default());
         tokio::spawn(async move {
             mubiao::web::serve(listener, state, std::future::pending())
                 .await

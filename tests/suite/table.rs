@@ -205,6 +205,15 @@ both_databases! {
             assert_ne!(now, before, "the company total moved");
             before = now;
         }
+        // The org tree kept in memory follows a change made elsewhere: a
+        // team added through one server has a table on the other at once.
+        let admin_here = app.demo("admin").await;
+        let (status, _) = admin_here.post("/api/v1/units", json!({"code": "HD-XZ", "name": "徐州组", "parent": "HD"})).await;
+        assert_eq!(status, StatusCode::CREATED);
+        let (status, t) = gm_there.get("/api/v1/table?subject=unit:HD-XZ&year=2031").await;
+        assert_eq!(status, StatusCode::OK, "{t}");
+        let (_, hd) = gm_there.get("/api/v1/table?subject=unit:HD&year=2031").await;
+        assert!(hd["children"].to_string().contains("HD-XZ"), "{hd}");
         // Writes through both servers interleave without losing a rollup.
         let (s1, _) = gm_here.put("/api/v1/actuals", json!([{"metric": "visits", "subject": "person:E0016", "period": "2031-05", "value": "5"}])).await;
         let (s2, _) = gm_there.put("/api/v1/actuals", json!([{"metric": "visits", "subject": "person:E0017", "period": "2031-05", "value": "7"}])).await;

@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 mod m20261128_000001_foundation;
 mod m20261128_000002_targets;
 mod m20261128_000003_submissions;
+mod m20261128_000004_change_counter;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000001_foundation::Migration),
             Box::new(m20261128_000002_targets::Migration),
             Box::new(m20261128_000003_submissions::Migration),
+            Box::new(m20261128_000004_change_counter::Migration),
         ]
     }
 }

@@ -60,9 +60,11 @@ pub async fn get_table(
     ApiUser(a): ApiUser,
     ApiQuery(q): ApiQuery<TableQuery>,
 ) -> Result<Json<TableView>, ApiError> {
+    let structure = state.structure.get(&state.db).await?;
     Ok(Json(
-        figures::table(
+        figures::table_with(
             &state.db,
+            &structure,
             a.actor(),
             state.settings.fiscal_year,
             &q.subject,

@@ -456,11 +456,23 @@ async fn table_page(
     let Some(subject) = q.subject.clone().or(default_subject(&state, actor).await) else {
         return super::not_found_for(&state, &a, locale).await;
     };
-    let view =
-        match figures::table(&state.db, actor, state.settings.fiscal_year, &subject, year).await {
-            Ok(v) => v,
-            Err(e) => return storage_failure(&state, &a, locale, e).await,
-        };
+    let structure = match state.structure.get(&state.db).await {
+        Ok(s) => s,
+        Err(e) => return storage_failure(&state, &a, locale, e).await,
+    };
+    let view = match figures::table_with(
+        &state.db,
+        &structure,
+        actor,
+        state.settings.fiscal_year,
+        &subject,
+        year,
+    )
+    .await
+    {
+        Ok(v) => v,
+        Err(e) => return storage_failure(&state, &a, locale, e).await,
+    };
     let (jar, notice) = take_notice(jar, t);
     let mut c = Chrome::new(
         &state,
