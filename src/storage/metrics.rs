@@ -368,8 +368,10 @@ pub async fn create(db: &Db, actor: &Actor, new: &NewMetric) -> Result<MetricVie
     if !actor.may_manage_metrics() {
         return Err(Error::Forbidden);
     }
-    let txn = begin_write(db, Lane::Figures).await?;
-    super::bump_structure(&txn).await?;
+    // Lanes in their fixed order (org, then figures), so that a metric
+    // change and a move of people cannot wait on each other.
+    let txn = begin_write(db, Lane::Org).await?;
+    super::lock_lane(&txn, Lane::Figures).await?;
     let metrics = load_metrics(&txn).await?;
     let mut errors = Errors::default();
 
@@ -536,8 +538,10 @@ pub async fn update(db: &Db, actor: &Actor, code: &str, patch: &MetricPatch) -> 
     if !actor.may_manage_metrics() {
         return Err(Error::Forbidden);
     }
-    let txn = begin_write(db, Lane::Figures).await?;
-    super::bump_structure(&txn).await?;
+    // Lanes in their fixed order (org, then figures), so that a metric
+    // change and a move of people cannot wait on each other.
+    let txn = begin_write(db, Lane::Org).await?;
+    super::lock_lane(&txn, Lane::Figures).await?;
     let metrics = load_metrics(&txn).await?;
     let current = metrics
         .iter()
