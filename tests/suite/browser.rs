@@ -299,14 +299,14 @@ both_databases! {
             .click()
             .await
             .expect("create");
-        let main = browser
+        // Wait for the answer page itself: `main` alone may still be the
+        // page the form was sent from.
+        browser
             .wait()
-            .for_element(Locator::Css("main"))
+            .for_element(Locator::Css("#new-token"))
             .await
-            .expect("account page again")
-            .text()
-            .await
-            .expect("text");
+            .expect("the new token is shown");
+        let main = text_of(&browser, "main").await;
         assert!(main.contains("mbt_") && main.contains("月报脚本"), "the new token is shown: {main}");
         screenshot(&browser, &format!("account-admin-{backend}.png")).await;
 
