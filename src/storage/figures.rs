@@ -35,6 +35,15 @@ pub enum Measure {
 }
 
 impl Measure {
+    /// Where the actor may set this figure: the one rule for the API, the
+    /// pages and the imports.
+    pub fn reach(self, actor: &Actor) -> Reach {
+        match self {
+            Measure::Target => actor.targets_write(),
+            Measure::Actual => actor.actuals_write(),
+        }
+    }
+
     fn code(self) -> &'static str {
         match self {
             Measure::Target => "target",
@@ -123,6 +132,36 @@ pub struct SubjectInfo {
     pub name: String,
     /// The unit of a person, the unit itself for a unit.
     pub unit_id: UnitId,
+}
+
+impl SubjectInfo {
+    /// Does `reach` cover this subject?
+    fn within(&self, reach: Reach, tree: &OrgTree) -> bool {
+        let person = match self.subject {
+            Subject::Person(id) => Some(id),
+            Subject::Unit(_) => None,
+        };
+        reach.covers(tree, self.unit_id, person)
+    }
+}
+
+/// May the actor set this figure of the subject (`unit:HD`, `person:E0007`)?
+/// False also for a subject they cannot see. Pages ask before offering an
+/// entry grid; [`write`] checks the same for every item it is given.
+pub async fn may_write(
+    db: &Db,
+    actor: &Actor,
+    measure: Measure,
+    subject_key: &str,
+) -> Result<bool> {
+    let reach = measure.reach(actor);
+    if reach == Reach::Nothing {
+        return Ok(false);
+    }
+    let tree = load_org_tree(db).await?;
+    Ok(find_subject(db, actor, &tree, subject_key)
+        .await?
+        .is_some_and(|s| s.within(reach, &tree)))
 }
 
 /// Looks up a subject key; `None` when it is malformed, unknown or outside
@@ -256,10 +295,7 @@ pub async fn write(
     measure: Measure,
     items: &[FigureInput],
 ) -> Result<WriteSummary> {
-    let write_reach = match measure {
-        Measure::Target => actor.targets_write(),
-        Measure::Actual => actor.actuals_write(),
-    };
+    let write_reach = measure.reach(actor);
     if write_reach == Reach::Nothing {
         return Err(Error::Forbidden);
     }
@@ -320,11 +356,7 @@ pub async fn write(
                 ),
             ),
             Some(s) => {
-                let person = match s.subject {
-                    Subject::Person(id) => Some(id),
-                    Subject::Unit(_) => None,
-                };
-                if !write_reach.covers(&tree, s.unit_id, person) {
+                if !s.within(write_reach, &tree) {
                     forbidden = true;
                 }
             }

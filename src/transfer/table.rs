@@ -1492,11 +1492,7 @@ pub async fn import_file(
     filename: &str,
     bytes: &[u8],
 ) -> Result<FigureImportSummary, ImportError> {
-    let reach = match measure {
-        Measure::Target => actor.targets_write(),
-        Measure::Actual => actor.actuals_write(),
-    };
-    if reach == Reach::Nothing {
+    if measure.reach(actor) == Reach::Nothing {
         return Err(storage::Error::Forbidden.into());
     }
     // Parsing a workbook is CPU work: off the async threads.

@@ -121,11 +121,7 @@ async fn import(
     form: Result<Multipart, MultipartRejection>,
 ) -> Result<Json<FigureImportSummary>, ApiError> {
     let actor = user.0.actor();
-    let reach = match measure {
-        Measure::Target => actor.targets_write(),
-        Measure::Actual => actor.actuals_write(),
-    };
-    if reach == crate::domain::access::Reach::Nothing {
+    if measure.reach(actor) == crate::domain::access::Reach::Nothing {
         return Err(ApiError::forbidden());
     }
     let form = form.map_err(multipart_rejection)?;

@@ -143,14 +143,23 @@ fn unit_label(t: T, kind: Kind) -> &'static str {
     }
 }
 
+/// 分解差异: a target set here minus what its children's add up to, shown
+/// only where the two differ.
+fn gap(kind: Kind, own: Option<&str>, children: Option<&str>) -> Option<String> {
+    let (own, children) = (own?, children?);
+    if own == children {
+        return None;
+    }
+    let own: Decimal = own.parse().ok()?;
+    let children: Decimal = children.parse().ok()?;
+    Some(display(kind, Some(&(own - children).to_string())))
+}
+
 fn cell_out(t: T, kind: Kind, c: &figures::CellView, status: Status) -> CellOut {
-    let gap = match (&c.children_target, &c.target, c.target_set) {
-        (Some(children), Some(own), true) if children != own => {
-            let own: Decimal = own.parse().unwrap_or_default();
-            let kids: Decimal = children.parse().unwrap_or_default();
-            Some(display(kind, Some(&(own - kids).to_string())))
-        }
-        _ => None,
+    let gap = if c.target_set {
+        gap(kind, c.target.as_deref(), c.children_target.as_deref())
+    } else {
+        None
     };
     let title = format!(
         "{} {} · {} {} · {} {}",
@@ -229,14 +238,11 @@ fn rows_out(
                     .collect(),
                 total: cell_out(t, r.kind, &r.total, total_status),
                 year_target: display(r.kind, r.year_target.as_deref()),
-                year_gap: match (&r.year_target, &r.total.children_target) {
-                    (Some(own), Some(kids)) if own != kids => {
-                        let own: Decimal = own.parse().unwrap_or_default();
-                        let kids: Decimal = kids.parse().unwrap_or_default();
-                        Some(display(r.kind, Some(&(own - kids).to_string())))
-                    }
-                    _ => None,
-                },
+                year_gap: gap(
+                    r.kind,
+                    r.year_target.as_deref(),
+                    r.total.children_target.as_deref(),
+                ),
             }
         })
         .collect()
@@ -410,30 +416,12 @@ fn enc(s: &str) -> String {
     crate::web::auth::urlencode(s)
 }
 
-/// May the actor write figures of this subject?
-async fn may_write(state: &AppState, actor: &Actor, subject: &str, reach: Reach) -> bool {
-    if reach == Reach::Nothing {
-        return false;
-    }
-    let Ok(tree) = store::load_org_tree(&state.db).await else {
-        return false;
-    };
-    match subject.split_once(':') {
-        Some(("unit", code)) => tree
-            .by_code(code)
-            .is_some_and(|u| reach.covers(&tree, u.id, None)),
-        Some(("person", no)) => {
-            let (Ok(p), Ok(Some(id))) = (
-                store::get_person(&state.db, actor, no).await,
-                store::person_id_by_employee_no(&state.db, no).await,
-            ) else {
-                return false;
-            };
-            tree.by_code(&p.unit)
-                .is_some_and(|u| reach.covers(&tree, u.id, Some(id)))
-        }
-        _ => false,
-    }
+/// May the actor set these figures of the subject? Asked of storage, which
+/// decides reach; a failure to find out offers no entry.
+async fn may_write(state: &AppState, actor: &Actor, subject: &str, measure: Measure) -> bool {
+    figures::may_write(&state.db, actor, measure, subject)
+        .await
+        .unwrap_or(false)
 }
 
 async fn table_page(
@@ -515,8 +503,8 @@ async fn table_page(
             )
         })
         .collect();
-    let can_enter_actuals = may_write(&state, actor, &view.subject, actor.actuals_write()).await;
-    let can_enter_targets = may_write(&state, actor, &view.subject, actor.targets_write()).await;
+    let can_enter_actuals = may_write(&state, actor, &view.subject, Measure::Actual).await;
+    let can_enter_targets = may_write(&state, actor, &view.subject, Measure::Target).await;
     let children = view
         .children
         .iter()
@@ -612,11 +600,7 @@ async fn edit_view(
             .ok_or(storage::Error::NotFound)?,
     };
     let view = figures::table(&state.db, actor, state.settings.fiscal_year, &subject, year).await?;
-    let reach = match measure {
-        Measure::Target => actor.targets_write(),
-        Measure::Actual => actor.actuals_write(),
-    };
-    if !may_write(state, actor, &view.subject, reach).await {
+    if !may_write(state, actor, &view.subject, measure).await {
         return Err(storage::Error::Forbidden);
     }
     let title = match measure {
