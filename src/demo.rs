@@ -20,6 +20,7 @@ use serde_json::{Value, json};
 
 use crate::domain::access::Actor;
 use crate::domain::metric::{Kind, format_value};
+use crate::domain::period::FiscalYear;
 use crate::domain::role::Role;
 // Short names keep the rows of `PEOPLE` on one line each.
 use crate::domain::role::Role::{Gm, Hr, Manager, Sales, SalesAdmin};
@@ -426,8 +427,8 @@ pub const MISSING_ACTUALS: [(&str, &str); 12] = [
 /// Writes [`demo_figures`] and locks [`DEMO_LOCKED`].
 async fn load_figures(db: &Db, admin: &Actor) -> Result<(), Error> {
     let f = demo_figures();
-    figures::write(db, admin, Measure::Target, &f.targets).await?;
-    figures::write(db, admin, Measure::Actual, &f.actuals).await?;
+    figures::write(db, admin, FiscalYear::default(), Measure::Target, &f.targets).await?;
+    figures::write(db, admin, FiscalYear::default(), Measure::Actual, &f.actuals).await?;
     figures::lock_period(db, admin, DEMO_LOCKED.0, Some(DEMO_LOCKED.1)).await?;
     Ok(())
 }

@@ -204,9 +204,49 @@ impl Actor {
     pub fn targets_write(&self) -> Reach {
         match self.role {
             Role::Admin | Role::Gm => Reach::All,
-            Role::Manager => self.unit_id.map_or(Reach::Nothing, Reach::Below),
+            // A manager's changes are proposals in their plan, approved by
+            // the next manager up: they may propose for their own unit too.
+            Role::Manager => self.own_subtree(),
             _ => Reach::Nothing,
         }
+    }
+
+    /// Do the actor's target changes take effect at once (as a published
+    /// plan version)? The GM is the top of the approval chain; everyone
+    /// else's changes wait in a draft for approval.
+    pub fn publishes_targets_directly(&self) -> bool {
+        matches!(self.role, Role::Admin | Role::Gm)
+    }
+
+    /// Plans (目标分解方案) the actor may read: those of units in this reach.
+    pub fn plans_read(&self) -> Reach {
+        match self.role {
+            Role::Admin | Role::Gm => Reach::All,
+            Role::Manager => self.own_subtree(),
+            _ => Reach::Nothing,
+        }
+    }
+
+    /// May the actor approve or return a plan of `plan_unit` proposed by
+    /// `author`? The GM and admin may; so may a manager of a unit strictly
+    /// above the plan's — the next manager up — but nobody their own.
+    pub fn may_approve_plan(&self, tree: &OrgTree, plan_unit: UnitId, author: Option<i64>) -> bool {
+        if author == Some(self.user_id) {
+            return false;
+        }
+        match self.role {
+            Role::Admin | Role::Gm => true,
+            Role::Manager => self
+                .unit_id
+                .is_some_and(|own| own != plan_unit && tree.is_within(plan_unit, own)),
+            _ => false,
+        }
+    }
+
+    /// May the actor edit and submit the draft of a plan of `plan_unit`?
+    /// Its unit's managers (the GM's plans are never drafts).
+    pub fn may_draft_plan(&self, plan_unit: UnitId) -> bool {
+        self.role == Role::Manager && self.unit_id == Some(plan_unit)
     }
 
     /// Subjects whose actuals the actor may enter: gm, admin and the

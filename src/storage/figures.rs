@@ -102,16 +102,25 @@ pub enum Subject {
 }
 
 impl Subject {
-    fn kind(self) -> &'static str {
+    pub(crate) fn kind(self) -> &'static str {
         match self {
             Subject::Unit(_) => "unit",
             Subject::Person(_) => "person",
         }
     }
 
-    fn id(self) -> i64 {
+    pub(crate) fn id(self) -> i64 {
         match self {
             Subject::Unit(id) | Subject::Person(id) => id,
+        }
+    }
+
+    /// The subject of a stored row (`unit`/`person` and id).
+    pub(crate) fn of_row(kind: &str, id: i64) -> Subject {
+        if kind == "unit" {
+            Subject::Unit(id)
+        } else {
+            Subject::Person(id)
         }
     }
 
@@ -136,7 +145,7 @@ pub struct SubjectInfo {
 
 impl SubjectInfo {
     /// Does `reach` cover this subject?
-    fn within(&self, reach: Reach, tree: &OrgTree) -> bool {
+    pub(crate) fn within(&self, reach: Reach, tree: &OrgTree) -> bool {
         let person = match self.subject {
             Subject::Person(id) => Some(id),
             Subject::Unit(_) => None,
@@ -166,18 +175,52 @@ pub async fn may_write(
 
 /// Looks up a subject key; `None` when it is malformed, unknown or outside
 /// what the actor may read (the three are not told apart).
-async fn find_subject<C: ConnectionTrait>(
+pub(crate) async fn find_subject<C: ConnectionTrait>(
     conn: &C,
     actor: &Actor,
     tree: &OrgTree,
     key: &str,
 ) -> Result<Option<SubjectInfo>> {
-    let Some((kind, code)) = key.trim().split_once(':') else {
-        return Ok(None);
-    };
+    let code = key
+        .trim()
+        .split_once(':')
+        .filter(|(kind, _)| kind.trim() == "person")
+        .map(|(_, code)| code.trim());
+    let people = people_by_employee_no(conn, code.into_iter()).await?;
+    Ok(resolve_subject(actor, tree, &people, key))
+}
+
+/// The people with these employee numbers, by number.
+pub(crate) async fn people_by_employee_no<'a, C: ConnectionTrait>(
+    conn: &C,
+    codes: impl Iterator<Item = &'a str>,
+) -> Result<HashMap<String, person::Model>> {
+    let codes: BTreeSet<&str> = codes.collect();
+    let codes: Vec<&str> = codes.into_iter().collect();
+    let mut out = HashMap::with_capacity(codes.len());
+    for chunk in codes.chunks(500) {
+        for p in person::Entity::find()
+            .filter(person::Column::EmployeeNo.is_in(chunk.iter().copied()))
+            .all(conn)
+            .await?
+        {
+            out.insert(p.employee_no.clone(), p);
+        }
+    }
+    Ok(out)
+}
+
+/// [`find_subject`] against people already read.
+fn resolve_subject(
+    actor: &Actor,
+    tree: &OrgTree,
+    people: &HashMap<String, person::Model>,
+    key: &str,
+) -> Option<SubjectInfo> {
+    let (kind, code) = key.trim().split_once(':')?;
     let code = code.trim();
     match kind.trim() {
-        "unit" => Ok(tree
+        "unit" => tree
             .by_code(code)
             .filter(|u| actor.units_read().covers(tree, u.id, None))
             .map(|u| SubjectInfo {
@@ -185,19 +228,17 @@ async fn find_subject<C: ConnectionTrait>(
                 key: format!("unit:{}", u.code),
                 name: u.name.clone(),
                 unit_id: u.id,
-            })),
-        "person" => Ok(person::Entity::find()
-            .filter(person::Column::EmployeeNo.eq(code))
-            .one(conn)
-            .await?
+            }),
+        "person" => people
+            .get(code)
             .filter(|p| actor.people_read().covers(tree, p.unit_id, Some(p.id)))
             .map(|p| SubjectInfo {
                 subject: Subject::Person(p.id),
                 key: format!("person:{}", p.employee_no),
-                name: p.name,
+                name: p.name.clone(),
                 unit_id: p.unit_id,
-            })),
-        _ => Ok(None),
+            }),
+        _ => None,
     }
 }
 
@@ -227,20 +268,30 @@ pub struct FigureInput {
 /// What a batch write did.
 #[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 pub struct WriteSummary {
-    /// Items whose figures changed.
+    /// Items whose figures changed (for a manager's targets: items put in
+    /// the plan draft).
     pub changed: usize,
     /// Items that already held these figures.
     pub unchanged: usize,
+    /// Target changes waiting for approval: the plan drafts they went to.
+    /// Empty when everything took effect at once.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub pending: Vec<super::plans::VersionRef>,
+    /// Target changes published at once, as these plan versions.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub published: Vec<super::plans::VersionRef>,
 }
 
 /// A parsed, checked item.
-struct Checked {
-    metric: i64,
-    subject: SubjectInfo,
-    period: String,
-    value: Option<i64>,
-    floor: Option<Option<i64>>,
-    stretch: Option<Option<i64>>,
+#[derive(Debug, Clone)]
+pub(crate) struct Checked {
+    pub metric: i64,
+    pub subject: SubjectInfo,
+    pub period: String,
+    pub value: Option<i64>,
+    /// Targets only; `None` leaves the stored tier as it is.
+    pub floor: Option<Option<i64>>,
+    pub stretch: Option<Option<i64>>,
 }
 
 fn value_text(v: &Value) -> Option<String> {
@@ -281,35 +332,76 @@ pub async fn locked_periods<C: ConnectionTrait>(conn: &C) -> Result<HashSet<Stri
 }
 
 /// Is a period closed by a lock? A day is closed with its month.
-fn is_locked(locks: &HashSet<String>, period: Period) -> bool {
+pub(crate) fn is_locked(locks: &HashSet<String>, period: Period) -> bool {
     locks.contains(&period.to_string())
         || matches!(period, Period::Day(d) if locks.contains(&Period::month_of(d).to_string()))
 }
 
 /// Sets targets or actuals, all or nothing: any bad item rejects the batch
-/// with every bad item listed (`items[3].value: …`). Every change is
-/// audited, and the units above are rolled up, in the same transaction.
+/// with every bad item listed (`items[3].value: …`).
+///
+/// Actuals take effect at once, each change audited, and the units above
+/// are rolled up in the same transaction. Targets are plan changes (see
+/// [`super::plans`]): the GM's and admin's are published at once as a new
+/// version of their plan; a manager's go into their plan's draft and take
+/// effect once approved and published.
 pub async fn write(
     db: &Db,
     actor: &Actor,
+    fy: FiscalYear,
     measure: Measure,
     items: &[FigureInput],
 ) -> Result<WriteSummary> {
-    let write_reach = measure.reach(actor);
-    if write_reach == Reach::Nothing {
+    if measure.reach(actor) == Reach::Nothing {
         return Err(Error::Forbidden);
     }
     let txn = begin_write(db, Lane::Figures).await?;
     let tree = load_org_tree(&txn).await?;
     let metrics = load_metrics(&txn).await?;
+    let checked = check(&txn, actor, measure, &tree, &metrics, items).await?;
+    let summary = match measure {
+        Measure::Actual => {
+            apply(&txn, actor, measure, &tree, &metrics, checked, AuditAs::EachFigure)
+                .await?
+                .summary
+        }
+        Measure::Target => {
+            super::plans::change_targets(&txn, actor, fy, &tree, &metrics, checked, None).await?
+        }
+    };
+    txn.commit().await?;
+    Ok(summary)
+}
+
+/// Parses and checks a batch against the metrics, the actor's reach, the
+/// locks and the submissions: every bad item is named, or none is.
+async fn check<C: ConnectionTrait>(
+    txn: &C,
+    actor: &Actor,
+    measure: Measure,
+    tree: &OrgTree,
+    metrics: &[MetricRow],
+    items: &[FigureInput],
+) -> Result<Vec<Checked>> {
+    let write_reach = measure.reach(actor);
     let by_code: HashMap<&str, &MetricRow> =
         metrics.iter().map(|m| (m.def.code.as_str(), m)).collect();
-    let locks = locked_periods(&txn).await?;
+    let locks = locked_periods(txn).await?;
     let mut errors = Vec::new();
     let mut forbidden = false;
     let mut checked = Vec::with_capacity(items.len());
     let mut seen = HashSet::new();
     let mut subjects: HashMap<String, Option<SubjectInfo>> = HashMap::new();
+    // Everyone the batch names, in a few queries (a split or an import
+    // names thousands).
+    let people = people_by_employee_no(
+        txn,
+        items.iter().filter_map(|i| {
+            let (kind, code) = i.subject.trim().split_once(':')?;
+            (kind.trim() == "person").then(|| code.trim())
+        }),
+    )
+    .await?;
     for (i, item) in items.iter().enumerate() {
         let mut err = |field: &str, en: String, zh: String| {
             errors.push(FieldError::new(format!("items[{i}].{field}"), en, zh));
@@ -338,7 +430,7 @@ pub async fn write(
         let subject = match subjects.get(&item.subject) {
             Some(s) => s.clone(),
             None => {
-                let s = find_subject(&txn, actor, &tree, &item.subject).await?;
+                let s = resolve_subject(actor, tree, &people, &item.subject);
                 subjects.insert(item.subject.clone(), s.clone());
                 s
             }
@@ -356,7 +448,7 @@ pub async fn write(
                 ),
             ),
             Some(s) => {
-                if !s.within(write_reach, &tree) {
+                if !s.within(write_reach, tree) {
                     forbidden = true;
                 }
             }
@@ -388,7 +480,7 @@ pub async fn write(
         if measure == Measure::Actual
             && let (Some(s), Some(p)) = (&subject, period)
             && let Some((en, zh)) =
-                super::submissions::frozen_for(&txn, actor, s.unit_id, p).await?
+                super::submissions::frozen_for(txn, actor, s.unit_id, p).await?
         {
             err("period", en, zh);
         }
@@ -437,6 +529,47 @@ pub async fn write(
     if forbidden {
         return Err(Error::Forbidden);
     }
+    Ok(checked)
+}
+
+/// How a batch of changes is written to the audit log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AuditAs {
+    /// One entry per changed figure (actuals).
+    EachFigure,
+    /// Nothing here: the caller records the batch as a whole — a plan
+    /// version keeps every target it changed, with its value before.
+    Batch,
+}
+
+/// One figure a batch changed.
+#[derive(Debug, Clone)]
+pub(crate) struct Changed {
+    pub metric: i64,
+    pub subject: Subject,
+    pub period: String,
+    /// The measure's value before and after.
+    pub before: Option<i64>,
+    pub after: Option<i64>,
+}
+
+/// What [`apply`] did.
+pub(crate) struct Applied {
+    pub summary: WriteSummary,
+    pub changed: Vec<Changed>,
+}
+
+/// Writes checked items and rolls the units above up, in the caller's
+/// transaction.
+pub(crate) async fn apply<C: ConnectionTrait>(
+    txn: &C,
+    actor: &Actor,
+    measure: Measure,
+    tree: &OrgTree,
+    metrics: &[MetricRow],
+    checked: Vec<Checked>,
+    audit_as: AuditAs,
+) -> Result<Applied> {
     let codes: HashMap<i64, &str> = metrics
         .iter()
         .map(|m| (m.id, m.def.code.as_str()))
@@ -445,10 +578,11 @@ pub async fn write(
     let mut touched: BTreeMap<UnitId, BTreeSet<(i64, String)>> = BTreeMap::new();
     // Batches of thousands (an import, a split to every salesperson) are
     // read and written in a few set-based statements, not item by item.
-    let existing = preload(&txn, &checked).await?;
+    let existing = preload(txn, &checked).await?;
     let now = Utc::now();
     let mut upserts = Vec::new();
     let mut entries = Vec::new();
+    let mut changed = Vec::new();
     for c in checked {
         let key = (c.metric, c.subject.subject, c.period.clone());
         let current = existing.get(&key);
@@ -473,6 +607,17 @@ pub async fn write(
             continue;
         }
         summary.changed += 1;
+        let measured = |f: (Option<i64>, Option<i64>, Option<i64>, Option<i64>)| match measure {
+            Measure::Target => f.0,
+            Measure::Actual => f.3,
+        };
+        changed.push(Changed {
+            metric: c.metric,
+            subject: c.subject.subject,
+            period: c.period.clone(),
+            before: before.and_then(measured),
+            after: measured(after),
+        });
         upserts.push(figure::ActiveModel {
             metric_id: Set(c.metric),
             subject_kind: Set(c.subject.subject.kind().to_owned()),
@@ -488,7 +633,8 @@ pub async fn write(
             ..Default::default()
         });
         let shape = |f: (Option<i64>, Option<i64>, Option<i64>, Option<i64>)| json!({"target": f.0, "floor": f.1, "stretch": f.2, "actual": f.3});
-        entries.push(audit::entry(
+        if audit_as == AuditAs::EachFigure {
+            entries.push(audit::entry(
             Some(actor),
             measure.code(),
             "figure",
@@ -499,8 +645,9 @@ pub async fn write(
                 c.period
             ),
             before.map(shape),
-            Some(shape(after)),
-        ));
+                Some(shape(after)),
+            ));
+        }
         // The units above the subject roll it up.
         let first = match c.subject.subject {
             Subject::Person(_) => Some(c.subject.unit_id),
@@ -516,7 +663,7 @@ pub async fn write(
         }
     }
     upsert_figures(
-        &txn,
+        txn,
         upserts,
         &[
             figure::Column::Target,
@@ -527,15 +674,14 @@ pub async fn write(
         ],
     )
     .await?;
-    audit::record_many(&txn, entries).await?;
-    recompute_rollups(&txn, &tree, &metrics, &touched).await?;
-    txn.commit().await?;
-    Ok(summary)
+    audit::record_many(txn, entries).await?;
+    recompute_rollups(txn, tree, metrics, &touched).await?;
+    Ok(Applied { summary, changed })
 }
 
 /// The stored rows of every key in a batch, in one query per few hundred
 /// subjects.
-async fn preload<C: ConnectionTrait>(
+pub(crate) async fn preload<C: ConnectionTrait>(
     conn: &C,
     checked: &[Checked],
 ) -> Result<HashMap<(i64, Subject, String), figure::Model>> {

@@ -7,11 +7,13 @@
 pub mod accounts;
 pub mod audit;
 pub mod cache;
+pub mod decompose;
 pub mod entity;
 pub mod figures;
 pub mod metrics;
 pub mod migration;
 pub mod org;
+pub mod plans;
 pub mod submissions;
 
 use std::time::Duration;

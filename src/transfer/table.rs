@@ -559,6 +559,9 @@ pub struct FigureImportSummary {
     /// equal to what the table shows, e.g. a unit's rolled-up figures, which
     /// are left to the rollup).
     pub unchanged: usize,
+    /// A manager's targets wait for approval in these plan drafts.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub pending: Vec<crate::storage::plans::VersionRef>,
 }
 
 /// Why a table file was not imported.
@@ -1614,13 +1617,15 @@ pub async fn import_file(
         rows: read,
         changed: 0,
         unchanged: skipped,
+        pending: Vec::new(),
     };
     if items.is_empty() {
         return Ok(summary);
     }
-    match figures::write(db, actor, measure, &items).await {
+    match figures::write(db, actor, fiscal, measure, &items).await {
         Ok(s) => {
             summary.changed = s.changed;
+            summary.pending = s.pending;
             summary.unchanged += s.unchanged;
             Ok(summary)
         }

@@ -3,11 +3,15 @@
 
 pub mod api_token;
 pub mod audit_entry;
+pub mod distribution;
 pub mod figure;
 pub mod login_throttle;
 pub mod metric;
 pub mod period_lock;
 pub mod person;
+pub mod plan;
+pub mod plan_item;
+pub mod plan_version;
 pub mod session;
 pub mod submission;
 pub mod unit;

@@ -4,6 +4,7 @@
 mod audit;
 mod metrics;
 mod org;
+mod plans;
 mod session;
 mod submissions;
 mod table_files;
@@ -82,6 +83,17 @@ pub fn json_router() -> OpenApiRouter<AppState> {
         .routes(routes!(metrics::update_metric))
         .routes(routes!(table_files::table_xlsx))
         .routes(routes!(table_files::table_csv))
+        .routes(routes!(plans::split))
+        .routes(routes!(plans::growth))
+        .routes(routes!(plans::list_distributions))
+        .routes(routes!(plans::put_distribution))
+        .routes(routes!(plans::list_plans))
+        .routes(routes!(plans::get_plan))
+        .routes(routes!(plans::submit_plan))
+        .routes(routes!(plans::approve_plan))
+        .routes(routes!(plans::return_plan))
+        .routes(routes!(plans::publish_plan))
+        .routes(routes!(plans::compare_plan))
 }
 
 /// Routes that take file uploads; they get the configured upload limit.
