@@ -3,8 +3,8 @@
 //! Everything here can be unit-tested without a database or a web server:
 //! roles and who may reach what ([`access`]), the org tree ([`org`]), the
 //! validation of the data people type in ([`person`]), periods
-//! ([`period`]), metrics ([`metric`]) and the target table's colour rule and
-//! totals ([`table`]).
+//! ([`period`]), metrics ([`metric`]), the target table's colour rule and
+//! totals ([`table`]) and target decomposition (目标分解, [`split`]).
 
 pub mod access;
 pub mod metric;
@@ -12,6 +12,7 @@ pub mod org;
 pub mod period;
 pub mod person;
 pub mod role;
+pub mod split;
 pub mod table;
 
 /// What a field should have held, in both UI languages.

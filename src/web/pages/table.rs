@@ -736,7 +736,7 @@ async fn save_grid(
         enc(&subject),
         q.year.unwrap_or_default()
     );
-    match figures::write(&state.db, a.actor(), measure, &items).await {
+    match figures::write(&state.db, a.actor(), state.settings.fiscal_year, measure, &items).await {
         Ok(_) => redirect_with_notice(jar, &back, "common.saved"),
         Err(e @ storage::Error::Invalid(_)) => match edit_view(&state, &a, locale, &q).await {
             Ok(mut page) => {
