@@ -18,6 +18,8 @@ use crate::domain::role::Role;
 use crate::storage::{self, Db, accounts, figures, org};
 use crate::web::{AppState, WebSettings};
 
+pub mod split;
+
 /// What to build and how hard to measure.
 #[derive(Debug, Clone)]
 pub struct BenchConfig {
@@ -398,9 +400,12 @@ fn peak_memory_mb() -> Option<f64> {
     Some(kb / 1024.0)
 }
 
-/// Runs the whole benchmark and prints a report.
-pub async fn run_table(database_url: Option<String>, cfg: BenchConfig) -> BenchResult<()> {
-    let (url, _dir) = match database_url {
+/// The database to build in: the one named, or a fresh SQLite file in the
+/// temp directory (its directory returned so the caller keeps it).
+fn bench_database(
+    database_url: Option<String>,
+) -> BenchResult<(String, Option<std::path::PathBuf>)> {
+    Ok(match database_url {
         Some(u) => (u, None),
         None => {
             let dir = std::env::temp_dir().join(format!("mubiao-bench-{}", std::process::id()));
@@ -410,7 +415,12 @@ pub async fn run_table(database_url: Option<String>, cfg: BenchConfig) -> BenchR
                 Some(dir),
             )
         }
-    };
+    })
+}
+
+/// Runs the whole benchmark and prints a report.
+pub async fn run_table(database_url: Option<String>, cfg: BenchConfig) -> BenchResult<()> {
+    let (url, _dir) = bench_database(database_url)?;
     println!("database: {}", storage::redact_url(&url));
     let db = storage::connect(&url).await.map_err(err)?;
     if org::count_units(&db).await.map_err(err)? > 0 {

@@ -74,6 +74,16 @@ enum BenchCommand {
         #[arg(long, default_value_t = 30)]
         load_seconds: u64,
     },
+    /// Target decomposition: a company target split to 10,000 people ×
+    /// 12 months and saved as a published plan version, three rounds.
+    Split {
+        #[arg(long, default_value_t = 50)]
+        departments: usize,
+        #[arg(long, default_value_t = 20)]
+        teams_per_department: usize,
+        #[arg(long, default_value_t = 10)]
+        people_per_team: usize,
+    },
 }
 
 #[derive(Args)]
@@ -205,6 +215,19 @@ async fn run(cli: Cli) -> Result<(), String> {
                 ..Default::default()
             };
             mubiao::bench::run_table(cli.database.clone(), cfg).await
+        }
+        Command::Bench(BenchCommand::Split {
+            departments,
+            teams_per_department,
+            people_per_team,
+        }) => {
+            let cfg = mubiao::bench::BenchConfig {
+                departments,
+                teams_per_department,
+                people_per_team,
+                ..Default::default()
+            };
+            mubiao::bench::split::run(cli.database.clone(), cfg).await
         }
     }
 }

@@ -415,8 +415,10 @@ pub struct Distribution {
 }
 
 impl Distribution {
-    /// Twelve percentages in fiscal-month order: none negative, total
-    /// exactly 100 (no tolerance, so the months add up to the year).
+    /// Twelve percentages: none negative, total exactly 100 (no tolerance,
+    /// so the months add up to the year). [`distribution_weights`] reads
+    /// them in fiscal-month order; a January-first list gets there through
+    /// [`Distribution::in_fiscal_order`].
     pub fn new(percents: &[Decimal]) -> Result<Distribution, SplitError> {
         let weights: [Decimal; 12] = percents
             .try_into()

@@ -15,9 +15,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::entity::{distribution, figure, person};
-use super::figures::{
-    self, Checked, MetricRow, Subject, SubjectInfo, WriteSummary, load_metrics,
-};
+use super::figures::{self, Checked, MetricRow, Subject, SubjectInfo, WriteSummary, load_metrics};
 use super::org::load_org_tree;
 use super::{Db, Error, FieldError, Lane, Result, begin_write, plans};
 use crate::domain::access::{Actor, Reach};
@@ -127,10 +125,18 @@ fn value_text(v: &Value) -> Option<String> {
 
 fn parse_figure(kind: Kind, field: &str, v: &Value) -> Result<i64> {
     let text = value_text(v).ok_or_else(|| {
-        invalid(field, "must be a decimal string or a number", "应为数字或数字字符串")
+        invalid(
+            field,
+            "must be a decimal string or a number",
+            "应为数字或数字字符串",
+        )
     })?;
     parse_value(kind, &text).map_err(|e| {
-        invalid(field, format!("\"{text}\" {}", e.en), format!("\"{text}\" {}", e.zh))
+        invalid(
+            field,
+            format!("\"{text}\" {}", e.en),
+            format!("\"{text}\" {}", e.zh),
+        )
     })
 }
 
@@ -183,7 +189,12 @@ enum Direction {
 /// Computes a split and, unless it is a preview, applies it as a plan
 /// change: published at once for the GM and admin, a draft for approval
 /// for a manager.
-pub async fn split(db: &Db, actor: &Actor, fy: FiscalYear, req: &SplitRequest) -> Result<SplitOutcome> {
+pub async fn split(
+    db: &Db,
+    actor: &Actor,
+    fy: FiscalYear,
+    req: &SplitRequest,
+) -> Result<SplitOutcome> {
     let reach = actor.targets_write();
     if reach == Reach::Nothing {
         return Err(Error::Forbidden);
@@ -193,9 +204,16 @@ pub async fn split(db: &Db, actor: &Actor, fy: FiscalYear, req: &SplitRequest) -
     }
     let txn = begin_write(db, Lane::Figures).await?;
     let (mut outcome, checked, (tree, metrics)) = compute(&txn, actor, fy, req, reach).await?;
-    let summary =
-        plans::change_targets(&txn, actor, fy, &tree, &metrics, checked, req.reason.as_deref())
-            .await?;
+    let summary = plans::change_targets(
+        &txn,
+        actor,
+        fy,
+        &tree,
+        &metrics,
+        checked,
+        req.reason.as_deref(),
+    )
+    .await?;
     txn.commit().await?;
     outcome.applied = Some(summary);
     Ok(outcome)
@@ -233,14 +251,23 @@ async fn compute<C: ConnectionTrait>(
                     "no unit or person \"{}\" (write unit:CODE or person:EMPLOYEE_NO)",
                     req.from.subject
                 ),
-                format!("找不到 \"{}\"（应写作 unit:部门编码 或 person:工号）", req.from.subject),
+                format!(
+                    "找不到 \"{}\"（应写作 unit:部门编码 或 person:工号）",
+                    req.from.subject
+                ),
             )
         })?;
     let period: Period = req.from.period.trim().parse().map_err(|_| {
         invalid(
             "from.period",
-            format!("\"{}\" is not a period such as 2026, 2026-Q1 or 2026-03", req.from.period),
-            format!("\"{}\" 不是有效的期间，例如 2026、2026-Q1、2026-03", req.from.period),
+            format!(
+                "\"{}\" is not a period such as 2026, 2026-Q1 or 2026-03",
+                req.from.period
+            ),
+            format!(
+                "\"{}\" 不是有效的期间，例如 2026、2026-Q1、2026-03",
+                req.from.period
+            ),
         )
     })?;
     let direction = match req.to.trim() {
@@ -287,15 +314,24 @@ async fn compute<C: ConnectionTrait>(
                         "{} has no {} target for {period} yet; give \"value\" or set it first",
                         from.key, metric.def.code
                     ),
-                    format!("{} 尚未设置 {period} 的{}目标；请提供 \"value\" 或先设置目标", from.key, metric.def.name),
+                    format!(
+                        "{} 尚未设置 {period} 的{}目标；请提供 \"value\" 或先设置目标",
+                        from.key, metric.def.name
+                    ),
                 )
             })?,
     };
-    let names: HashMap<&str, usize> = slots.iter().enumerate().map(|(i, s)| (s.name.as_str(), i)).collect();
+    let names: HashMap<&str, usize> = slots
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.name.as_str(), i))
+        .collect();
     let mut fixed = vec![None; slots.len()];
     for (key, v) in req.fixed.iter().flatten() {
         let field = format!("fixed[\"{key}\"]");
-        let i = *names.get(key.trim()).ok_or_else(|| not_a_part(&field, key))?;
+        let i = *names
+            .get(key.trim())
+            .ok_or_else(|| not_a_part(&field, key))?;
         fixed[i] = Some(parse_figure(kind, &field, v)?);
     }
     // Rates and averages do not add up: each part gets the whole.
@@ -322,7 +358,12 @@ async fn compute<C: ConnectionTrait>(
     let mut parts = Vec::with_capacity(slots.len());
     for (i, slot) in slots.iter().enumerate() {
         forbidden |= !slot.info.within(reach, &tree);
-        checked.push(target_item(&metric, &slot.info, slot.period, split.parts[i]));
+        checked.push(target_item(
+            &metric,
+            &slot.info,
+            slot.period,
+            split.parts[i],
+        ));
         parts.push(PartView {
             subject: slot.info.key.clone(),
             name: slot.info.name.clone(),
@@ -336,7 +377,11 @@ async fn compute<C: ConnectionTrait>(
         return Err(Error::Forbidden);
     }
     let locks = figures::locked_periods(conn).await?;
-    if let Some(p) = slots.iter().map(|s| s.period).find(|p| figures::is_locked(&locks, *p)) {
+    if let Some(p) = slots
+        .iter()
+        .map(|s| s.period)
+        .find(|p| figures::is_locked(&locks, *p))
+    {
         return Err(invalid(
             "to",
             format!("{p} is locked; reopen it with a reason first"),
@@ -390,7 +435,10 @@ async fn children<C: ConnectionTrait>(
     let Subject::Unit(unit) = from.subject else {
         return Err(invalid(
             "to",
-            format!("{} is a person and has no children; split over time instead", from.key),
+            format!(
+                "{} is a person and has no children; split over time instead",
+                from.key
+            ),
             format!("{} 是个人，没有下级；请按时间分解", from.key),
         ));
     };
@@ -448,12 +496,18 @@ async fn weights<C: ConnectionTrait>(
         "equal" => Ok(vec![Decimal::ONE; slots.len()]),
         "weights" => {
             let given = req.weights.as_ref().ok_or_else(|| {
-                invalid("weights", "give a weight per part for method \"weights\"", "按权重分解时请为各项提供权重")
+                invalid(
+                    "weights",
+                    "give a weight per part for method \"weights\"",
+                    "按权重分解时请为各项提供权重",
+                )
             })?;
             let mut w = vec![Decimal::ZERO; slots.len()];
             for (key, v) in given {
                 let field = format!("weights[\"{key}\"]");
-                let i = *names.get(key.trim()).ok_or_else(|| not_a_part(&field, key))?;
+                let i = *names
+                    .get(key.trim())
+                    .ok_or_else(|| not_a_part(&field, key))?;
                 w[i] = parse_weight(&field, v)?;
             }
             Ok(w)
@@ -467,7 +521,10 @@ async fn weights<C: ConnectionTrait>(
                     "去年没有实际完成数据可作分解依据，请选择其他方法",
                 ));
             }
-            Ok(actuals.into_iter().map(|a| Decimal::from(a.max(0))).collect())
+            Ok(actuals
+                .into_iter()
+                .map(|a| Decimal::from(a.max(0)))
+                .collect())
         }
         "headcount" if children => headcount(conn, slots).await,
         "distribution" if !children => {
@@ -482,9 +539,20 @@ async fn weights<C: ConnectionTrait>(
             "method",
             format!(
                 "\"{method}\" applies to {}",
-                if children { "time (quarters, months, weeks)" } else { "children" }
+                if children {
+                    "time (quarters, months, weeks)"
+                } else {
+                    "children"
+                }
             ),
-            format!("\"{method}\" 只适用于{}", if children { "按时间分解" } else { "按下级分解" }),
+            format!(
+                "\"{method}\" 只适用于{}",
+                if children {
+                    "按时间分解"
+                } else {
+                    "按下级分解"
+                }
+            ),
         )),
         other => Err(invalid(
             "method",
@@ -495,7 +563,11 @@ async fn weights<C: ConnectionTrait>(
 }
 
 /// Each part's actual a year earlier (0 without data).
-async fn last_year_actuals<C: ConnectionTrait>(conn: &C, metric: i64, slots: &[Slot]) -> Result<Vec<i64>> {
+async fn last_year_actuals<C: ConnectionTrait>(
+    conn: &C,
+    metric: i64,
+    slots: &[Slot],
+) -> Result<Vec<i64>> {
     let shifted: Vec<Slot> = slots
         .iter()
         .map(|s| Slot {
@@ -547,7 +619,10 @@ async fn seen_drafts<C: ConnectionTrait>(
     fy: FiscalYear,
     period: Period,
 ) -> Result<HashMap<(i64, Subject, String), Option<i64>>> {
-    match actor.unit_id.filter(|_| !actor.publishes_targets_directly()) {
+    match actor
+        .unit_id
+        .filter(|_| !actor.publishes_targets_directly())
+    {
         Some(unit) => plans::draft_targets(conn, plans::plan_year(fy, period), unit).await,
         None => Ok(HashMap::new()),
     }
@@ -664,7 +739,9 @@ pub async fn put_distribution(
     let code = code.trim();
     let valid_code = !code.is_empty()
         && code.len() <= 32
-        && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        && code
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
     if !valid_code {
         return Err(invalid(
             "code",
@@ -672,7 +749,10 @@ pub async fn put_distribution(
             "编码应为 1–32 位字母、数字、_ 或 -",
         ));
     }
-    if split::builtin_distributions().iter().any(|b| b.code == code) {
+    if split::builtin_distributions()
+        .iter()
+        .any(|b| b.code == code)
+    {
         return Err(invalid(
             "code",
             format!("\"{code}\" is a built-in distribution; choose another code"),
@@ -681,16 +761,33 @@ pub async fn put_distribution(
     }
     let name = input.name.trim();
     if name.is_empty() || name.chars().count() > 64 {
-        return Err(invalid("name", "give a name of 1–64 characters", "名称应为 1–64 个字符"));
+        return Err(invalid(
+            "name",
+            "give a name of 1–64 characters",
+            "名称应为 1–64 个字符",
+        ));
     }
     let dist = parse_percents(&input.percents)?;
-    let percents: Vec<String> = dist.percents().iter().map(|p| p.normalize().to_string()).collect();
+    let percents: Vec<String> = dist
+        .percents()
+        .iter()
+        .map(|p| p.normalize().to_string())
+        .collect();
     let txn = begin_write(db, Lane::Figures).await?;
-    let before = distribution::Entity::find_by_id(code.to_owned()).one(&txn).await?;
+    let before = distribution::Entity::find_by_id(code.to_owned())
+        .one(&txn)
+        .await?;
     let row = distribution::ActiveModel {
         code: sea_orm::Set(code.to_owned()),
         name: sea_orm::Set(name.to_owned()),
-        name_en: sea_orm::Set(input.name_en.as_deref().map(str::trim).unwrap_or(name).to_owned()),
+        name_en: sea_orm::Set(
+            input
+                .name_en
+                .as_deref()
+                .map(str::trim)
+                .unwrap_or(name)
+                .to_owned(),
+        ),
         percents: sea_orm::Set(serde_json::to_string(&percents).unwrap_or_default()),
         updated_by: sea_orm::Set(actor.username.clone()),
         updated_at: sea_orm::Set(chrono::Utc::now()),
@@ -757,7 +854,10 @@ async fn distribution_of<C: ConnectionTrait>(
         })?,
         Some(Value::String(name)) => {
             let name = name.trim();
-            match split::builtin_distributions().into_iter().find(|b| b.code == name) {
+            match split::builtin_distributions()
+                .into_iter()
+                .find(|b| b.code == name)
+            {
                 Some(b) => b.calendar,
                 None => {
                     let row = distribution::Entity::find_by_id(name.to_owned())
@@ -770,7 +870,8 @@ async fn distribution_of<C: ConnectionTrait>(
                                 format!("没有名为 \"{name}\" 的分布"),
                             )
                         })?;
-                    let percents: Vec<Value> = serde_json::from_str(&row.percents).unwrap_or_default();
+                    let percents: Vec<Value> =
+                        serde_json::from_str(&row.percents).unwrap_or_default();
                     parse_percents(&percents)?
                 }
             }
@@ -785,8 +886,6 @@ async fn distribution_of<C: ConnectionTrait>(
     };
     Ok(calendar.in_fiscal_order(fy))
 }
-
-
 
 // ------------------------------------------------------- growth helper
 
@@ -814,13 +913,24 @@ pub struct GrowthRequest {
 /// Last year's actual × (1 + growth %), for a subject and optionally its
 /// children. Subjects without actuals last year are left out (and named
 /// in `skipped`); none with actuals is a 422.
-pub async fn growth(db: &Db, actor: &Actor, fy: FiscalYear, req: &GrowthRequest) -> Result<SplitOutcome> {
+pub async fn growth(
+    db: &Db,
+    actor: &Actor,
+    fy: FiscalYear,
+    req: &GrowthRequest,
+) -> Result<SplitOutcome> {
     let reach = actor.targets_write();
     if reach == Reach::Nothing {
         return Err(Error::Forbidden);
     }
     let g = value_text(&req.growth)
-        .and_then(|t| t.trim().trim_end_matches('%').trim().parse::<Decimal>().ok())
+        .and_then(|t| {
+            t.trim()
+                .trim_end_matches('%')
+                .trim()
+                .parse::<Decimal>()
+                .ok()
+        })
         .filter(|g| *g >= Decimal::from(-100))
         .ok_or_else(|| {
             invalid(
@@ -846,8 +956,14 @@ pub async fn growth(db: &Db, actor: &Actor, fy: FiscalYear, req: &GrowthRequest)
     if metric.def.total == Total::Ratio {
         return Err(invalid(
             "metric",
-            format!("{} is a ratio of two metrics; grow its numerator and denominator instead", metric.def.code),
-            format!("{} 是两个指标之比，请分别设置分子和分母指标的目标", metric.def.name),
+            format!(
+                "{} is a ratio of two metrics; grow its numerator and denominator instead",
+                metric.def.code
+            ),
+            format!(
+                "{} 是两个指标之比，请分别设置分子和分母指标的目标",
+                metric.def.name
+            ),
         ));
     }
     let from = figures::find_subject(&txn, actor, &tree, &req.subject)
@@ -855,8 +971,14 @@ pub async fn growth(db: &Db, actor: &Actor, fy: FiscalYear, req: &GrowthRequest)
         .ok_or_else(|| {
             invalid(
                 "subject",
-                format!("no unit or person \"{}\" (write unit:CODE or person:EMPLOYEE_NO)", req.subject),
-                format!("找不到 \"{}\"（应写作 unit:部门编码 或 person:工号）", req.subject),
+                format!(
+                    "no unit or person \"{}\" (write unit:CODE or person:EMPLOYEE_NO)",
+                    req.subject
+                ),
+                format!(
+                    "找不到 \"{}\"（应写作 unit:部门编码 或 person:工号）",
+                    req.subject
+                ),
             )
         })?;
     let year = Period::Year(req.year);
@@ -893,7 +1015,8 @@ pub async fn growth(db: &Db, actor: &Actor, fy: FiscalYear, req: &GrowthRequest)
     let mut forbidden = false;
     for (i, s) in slots.iter().enumerate() {
         let chunk = &actuals[i * 13..i * 13 + 13];
-        let last = chunk[12].or_else(|| crate::domain::table::total(metric.def.total, &chunk[..12]));
+        let last =
+            chunk[12].or_else(|| crate::domain::table::total(metric.def.total, &chunk[..12]));
         let Some(last) = last else {
             skipped.push(s.info.key.clone());
             continue;
@@ -927,7 +1050,11 @@ pub async fn growth(db: &Db, actor: &Actor, fy: FiscalYear, req: &GrowthRequest)
             subject: from.key.clone(),
             period: year.to_string(),
         },
-        to: if req.children { "children".into() } else { "self".into() },
+        to: if req.children {
+            "children".into()
+        } else {
+            "self".into()
+        },
         method: "growth".into(),
         whole: format_value(metric.def.kind, whole),
         parts,
@@ -937,9 +1064,16 @@ pub async fn growth(db: &Db, actor: &Actor, fy: FiscalYear, req: &GrowthRequest)
         applied: None,
     };
     if !req.preview {
-        let summary =
-            plans::change_targets(&txn, actor, fy, &tree, &metrics, checked, req.reason.as_deref())
-                .await?;
+        let summary = plans::change_targets(
+            &txn,
+            actor,
+            fy,
+            &tree,
+            &metrics,
+            checked,
+            req.reason.as_deref(),
+        )
+        .await?;
         txn.commit().await?;
         outcome.applied = Some(summary);
     }
@@ -954,11 +1088,17 @@ async fn last_year_actuals_at<C: ConnectionTrait>(
 ) -> Result<Vec<Option<i64>>> {
     let mut index: HashMap<(Subject, String), Vec<usize>> = HashMap::new();
     for (i, s) in slots.iter().enumerate() {
-        index.entry((s.info.subject, s.period.to_string())).or_default().push(i);
+        index
+            .entry((s.info.subject, s.period.to_string()))
+            .or_default()
+            .push(i);
     }
     let mut out = vec![None; slots.len()];
     for f in figures_of(conn, metric, index.keys()).await? {
-        let key = (Subject::of_row(&f.subject_kind, f.subject_id), f.period.clone());
+        let key = (
+            Subject::of_row(&f.subject_kind, f.subject_id),
+            f.period.clone(),
+        );
         for i in index.get(&key).into_iter().flatten() {
             out[*i] = f.effective_actual();
         }
@@ -980,7 +1120,11 @@ async fn figures_of<'a, C: ConnectionTrait>(
     for chunk in subjects.chunks(300) {
         let mut cond = sea_orm::Condition::any();
         for kind in ["unit", "person"] {
-            let ids: Vec<i64> = chunk.iter().filter(|s| s.kind() == kind).map(|s| s.id()).collect();
+            let ids: Vec<i64> = chunk
+                .iter()
+                .filter(|s| s.kind() == kind)
+                .map(|s| s.id())
+                .collect();
             if !ids.is_empty() {
                 cond = cond.add(
                     sea_orm::Condition::all()

@@ -361,9 +361,17 @@ pub async fn write(
     let checked = check(&txn, actor, measure, &tree, &metrics, items).await?;
     let summary = match measure {
         Measure::Actual => {
-            apply(&txn, actor, measure, &tree, &metrics, checked, AuditAs::EachFigure)
-                .await?
-                .summary
+            apply(
+                &txn,
+                actor,
+                measure,
+                &tree,
+                &metrics,
+                checked,
+                AuditAs::EachFigure,
+            )
+            .await?
+            .summary
         }
         Measure::Target => {
             super::plans::change_targets(&txn, actor, fy, &tree, &metrics, checked, None).await?
@@ -479,8 +487,7 @@ async fn check<C: ConnectionTrait>(
         // submitter's side until returned (see `super::submissions`).
         if measure == Measure::Actual
             && let (Some(s), Some(p)) = (&subject, period)
-            && let Some((en, zh)) =
-                super::submissions::frozen_for(txn, actor, s.unit_id, p).await?
+            && let Some((en, zh)) = super::submissions::frozen_for(txn, actor, s.unit_id, p).await?
         {
             err("period", en, zh);
         }
@@ -635,16 +642,16 @@ pub(crate) async fn apply<C: ConnectionTrait>(
         let shape = |f: (Option<i64>, Option<i64>, Option<i64>, Option<i64>)| json!({"target": f.0, "floor": f.1, "stretch": f.2, "actual": f.3});
         if audit_as == AuditAs::EachFigure {
             entries.push(audit::entry(
-            Some(actor),
-            measure.code(),
-            "figure",
-            &format!(
-                "{} {} {}",
-                codes.get(&c.metric).unwrap_or(&"?"),
-                c.subject.key,
-                c.period
-            ),
-            before.map(shape),
+                Some(actor),
+                measure.code(),
+                "figure",
+                &format!(
+                    "{} {} {}",
+                    codes.get(&c.metric).unwrap_or(&"?"),
+                    c.subject.key,
+                    c.period
+                ),
+                before.map(shape),
                 Some(shape(after)),
             ));
         }

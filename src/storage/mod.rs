@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod audit;
 pub mod cache;
 pub mod decompose;
+pub mod dimensions;
 pub mod entity;
 pub mod figures;
 pub mod metrics;

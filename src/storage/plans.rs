@@ -96,10 +96,7 @@ pub fn plan_year(fy: FiscalYear, period: Period) -> i32 {
         // A week belongs where its Thursday is.
         Period::Week(..) => {
             let (monday, _) = fy.span(period);
-            plan_year(
-                fy,
-                Period::Day(monday + chrono::Days::new(3)),
-            )
+            plan_year(fy, Period::Day(monday + chrono::Days::new(3)))
         }
     }
 }
@@ -156,7 +153,9 @@ async fn new_version<C: ConnectionTrait>(
     status: Status,
     reason: Option<&str>,
 ) -> Result<plan_version::Model> {
-    let number = latest_version(conn, plan.id).await?.map_or(1, |v| v.number + 1);
+    let number = latest_version(conn, plan.id)
+        .await?
+        .map_or(1, |v| v.number + 1);
     let now = Utc::now();
     let published = status == Status::Published;
     Ok(plan_version::ActiveModel {
@@ -180,7 +179,9 @@ async fn new_version<C: ConnectionTrait>(
 }
 
 fn clean(text: Option<&str>) -> Option<String> {
-    text.map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned)
+    text.map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
 }
 
 fn version_ref(plan: &plan::Model, v: &plan_version::Model, tree: &OrgTree) -> VersionRef {
@@ -197,7 +198,10 @@ fn version_ref(plan: &plan::Model, v: &plan_version::Model, tree: &OrgTree) -> V
 }
 
 /// Inserts items, or on their key replaces value and before.
-async fn upsert_items<C: ConnectionTrait>(conn: &C, rows: Vec<plan_item::ActiveModel>) -> Result<()> {
+async fn upsert_items<C: ConnectionTrait>(
+    conn: &C,
+    rows: Vec<plan_item::ActiveModel>,
+) -> Result<()> {
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         let chunk: Vec<plan_item::ActiveModel> = rows.by_ref().take(2000).collect();
@@ -219,7 +223,14 @@ async fn upsert_items<C: ConnectionTrait>(conn: &C, rows: Vec<plan_item::ActiveM
     Ok(())
 }
 
-fn item_row(version: i64, metric: i64, subject: Subject, period: &str, value: Option<i64>, before: Option<i64>) -> plan_item::ActiveModel {
+fn item_row(
+    version: i64,
+    metric: i64,
+    subject: Subject,
+    period: &str,
+    value: Option<i64>,
+    before: Option<i64>,
+) -> plan_item::ActiveModel {
     plan_item::ActiveModel {
         version_id: Set(version),
         metric_id: Set(metric),
@@ -275,13 +286,29 @@ pub(crate) async fn change_targets<C: ConnectionTrait>(
             let rows = applied
                 .changed
                 .iter()
-                .map(|c| item_row(version.id, c.metric, c.subject, &c.period, c.after, c.before))
+                .map(|c| {
+                    item_row(
+                        version.id, c.metric, c.subject, &c.period, c.after, c.before,
+                    )
+                })
                 .collect();
             upsert_items(txn, rows).await?;
-            record(txn, actor, "plan.publish", &plan, &version, tree, applied.changed.len()).await?;
+            record(
+                txn,
+                actor,
+                "plan.publish",
+                &plan,
+                &version,
+                tree,
+                applied.changed.len(),
+            )
+            .await?;
             summary.published.push(version_ref(&plan, &version, tree));
         } else {
-            if items.iter().any(|c| c.floor.is_some() || c.stretch.is_some()) {
+            if items
+                .iter()
+                .any(|c| c.floor.is_some() || c.stretch.is_some())
+            {
                 return Err(Error::Invalid(vec![FieldError::new(
                     "items",
                     "a plan draft holds targets only; 保底 and 挑战 tiers are set by the GM",
@@ -301,7 +328,14 @@ pub(crate) async fn change_targets<C: ConnectionTrait>(
                 } else {
                     summary.changed += 1;
                 }
-                rows.push(item_row(version.id, c.metric, c.subject.subject, &c.period, c.value, before));
+                rows.push(item_row(
+                    version.id,
+                    c.metric,
+                    c.subject.subject,
+                    &c.period,
+                    c.value,
+                    before,
+                ));
             }
             upsert_items(txn, rows).await?;
             record(txn, actor, "plan.draft", &plan, &version, tree, items.len()).await?;
@@ -331,14 +365,22 @@ async fn open_draft<C: ConnectionTrait>(
             }
             Ok(v)
         }
-        Some(v) if matches!(Status::parse(&v.status), Status::Submitted | Status::Approved) => {
+        Some(v)
+            if matches!(
+                Status::parse(&v.status),
+                Status::Submitted | Status::Approved
+            ) =>
+        {
             Err(Error::Invalid(vec![FieldError::new(
                 "plan",
                 format!(
                     "version {} of this plan is {}; wait for it to be published or returned before changing targets",
                     v.number, v.status
                 ),
-                format!("本方案第 {} 版正在审批中，请等待发布或退回后再修改目标", v.number),
+                format!(
+                    "本方案第 {} 版正在审批中，请等待发布或退回后再修改目标",
+                    v.number
+                ),
             )]))
         }
         _ => new_version(txn, plan, actor, Status::Draft, reason).await,
@@ -445,8 +487,14 @@ pub async fn step(
         };
         return Err(Error::Invalid(vec![FieldError::new(
             "status",
-            format!("version {} is {}; this step needs {wanted}", version.number, version.status),
-            format!("第 {} 版当前状态为 {}，不能执行此操作", version.number, version.status),
+            format!(
+                "version {} is {}; this step needs {wanted}",
+                version.number, version.status
+            ),
+            format!(
+                "第 {} 版当前状态为 {}，不能执行此操作",
+                version.number, version.status
+            ),
         )]));
     }
     let comment = clean(comment);
@@ -476,7 +524,11 @@ pub async fn step(
             active.submitted_at = Set(Some(now));
         }
         Step::Approve | Step::Return => {
-            let to = if step == Step::Approve { Status::Approved } else { Status::Returned };
+            let to = if step == Step::Approve {
+                Status::Approved
+            } else {
+                Status::Returned
+            };
             active.status = Set(to.code().into());
             active.decided_by_user_id = Set(Some(actor.user_id));
             active.decided_by = Set(Some(actor.username.clone()));
@@ -490,7 +542,16 @@ pub async fn step(
         }
     }
     let version = active.update(&txn).await?;
-    record(&txn, actor, step.action(), &plan, &version, &tree, items.len()).await?;
+    record(
+        &txn,
+        actor,
+        step.action(),
+        &plan,
+        &version,
+        &tree,
+        items.len(),
+    )
+    .await?;
     let out = version_ref(&plan, &version, &tree);
     txn.commit().await?;
     Ok(out)
@@ -596,7 +657,14 @@ async fn publish_items<C: ConnectionTrait>(
                 .get(&(i.metric_id, subject, i.period.clone()))
                 .copied()
                 .unwrap_or(i.value);
-            item_row(i.version_id, i.metric_id, subject, &i.period, i.value, before)
+            item_row(
+                i.version_id,
+                i.metric_id,
+                subject,
+                &i.period,
+                i.value,
+                before,
+            )
         })
         .collect();
     upsert_items(txn, rows).await
@@ -829,7 +897,12 @@ pub async fn compare(db: &Db, actor: &Actor, plan_id: i64, a: i32, b: i32) -> Re
         .await?;
     let numbers: HashMap<i64, i32> = versions.iter().map(|v| (v.id, v.number)).collect();
     let mut items = Vec::new();
-    for chunk in versions.iter().map(|v| v.id).collect::<Vec<_>>().chunks(500) {
+    for chunk in versions
+        .iter()
+        .map(|v| v.id)
+        .collect::<Vec<_>>()
+        .chunks(500)
+    {
         items.extend(
             plan_item::Entity::find()
                 .filter(plan_item::Column::VersionId.is_in(chunk.iter().copied()))
@@ -841,11 +914,18 @@ pub async fn compare(db: &Db, actor: &Actor, plan_id: i64, a: i32, b: i32) -> Re
     // Key → (value before the first version touching it, value after the
     // last, the versions).
     type Key = (i64, Subject, String);
-    let mut changes: BTreeMap<Key, (Option<i64>, Option<i64>, Vec<i32>)> = BTreeMap::new();
+    type Span = (Option<i64>, Option<i64>, Vec<i32>);
+    let mut changes: BTreeMap<Key, Span> = BTreeMap::new();
     for i in &items {
-        let key = (i.metric_id, Subject::of_row(&i.subject_kind, i.subject_id), i.period.clone());
+        let key = (
+            i.metric_id,
+            Subject::of_row(&i.subject_kind, i.subject_id),
+            i.period.clone(),
+        );
         let n = numbers.get(&i.version_id).copied().unwrap_or(0);
-        let e = changes.entry(key).or_insert((i.before, i.value, Vec::new()));
+        let e = changes
+            .entry(key)
+            .or_insert((i.before, i.value, Vec::new()));
         e.1 = i.value;
         e.2.push(n);
     }
@@ -876,7 +956,9 @@ pub async fn compare(db: &Db, actor: &Actor, plan_id: i64, a: i32, b: i32) -> Re
         .filter(|(_, (before, after, _))| before != after)
         .map(|((metric, subject, period), (before, after, versions))| {
             let m = metric_of.get(&metric);
-            let fmt = |v: Option<i64>| v.map(|v| m.map_or(v.to_string(), |m| format_value(m.def.kind, v)));
+            let fmt = |v: Option<i64>| {
+                v.map(|v| m.map_or(v.to_string(), |m| format_value(m.def.kind, v)))
+            };
             let (key, name) = match subject {
                 Subject::Unit(id) => tree
                     .get(id)
@@ -935,7 +1017,15 @@ pub(crate) async fn draft_targets<C: ConnectionTrait>(
         .all(conn)
         .await?
         .into_iter()
-        .map(|i| ((i.metric_id, Subject::of_row(&i.subject_kind, i.subject_id), i.period), i.value))
+        .map(|i| {
+            (
+                (
+                    i.metric_id,
+                    Subject::of_row(&i.subject_kind, i.subject_id),
+                    i.period,
+                ),
+                i.value,
+            )
+        })
         .collect())
 }
-

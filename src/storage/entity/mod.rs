@@ -3,6 +3,7 @@
 
 pub mod api_token;
 pub mod audit_entry;
+pub mod dimension_figure;
 pub mod distribution;
 pub mod figure;
 pub mod login_throttle;

@@ -60,6 +60,21 @@ enum Distribution {
 }
 
 #[derive(DeriveIden)]
+enum DimensionFigure {
+    Table,
+    Id,
+    MetricId,
+    SubjectKind,
+    SubjectId,
+    Period,
+    Dimension,
+    Member,
+    Target,
+    Actual,
+    UpdatedAt,
+}
+
+#[derive(DeriveIden)]
 enum OrgUnit {
     Table,
     Id,
@@ -189,11 +204,50 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
+        // Targets (and, from the sales process, actuals) broken down by
+        // customer or product category within a subject's target.
+        m.create_table(
+            Table::create()
+                .table(DimensionFigure::Table)
+                .col(big_pk_auto(DimensionFigure::Id))
+                .col(big_integer(DimensionFigure::MetricId))
+                .col(string_len(DimensionFigure::SubjectKind, 8))
+                .col(big_integer(DimensionFigure::SubjectId))
+                .col(string_len(DimensionFigure::Period, 10))
+                .col(string_len(DimensionFigure::Dimension, 16))
+                .col(string_len(DimensionFigure::Member, 128))
+                .col(big_integer_null(DimensionFigure::Target))
+                .col(big_integer_null(DimensionFigure::Actual))
+                .col(timestamp_with_time_zone(DimensionFigure::UpdatedAt))
+                .foreign_key(
+                    ForeignKey::create()
+                        .name("fk_dimension_figure_metric")
+                        .from(DimensionFigure::Table, DimensionFigure::MetricId)
+                        .to(Metric::Table, Metric::Id),
+                )
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ux_dimension_figure_key")
+                .table(DimensionFigure::Table)
+                .col(DimensionFigure::SubjectKind)
+                .col(DimensionFigure::SubjectId)
+                .col(DimensionFigure::Period)
+                .col(DimensionFigure::MetricId)
+                .col(DimensionFigure::Dimension)
+                .col(DimensionFigure::Member)
+                .unique()
+                .to_owned(),
+        )
+        .await?;
         Ok(())
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         for t in [
+            DimensionFigure::Table.into_iden(),
             PlanItem::Table.into_iden(),
             PlanVersion::Table.into_iden(),
             Plan::Table.into_iden(),

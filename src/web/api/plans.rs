@@ -8,6 +8,8 @@ use serde::Deserialize;
 use crate::storage::decompose::{
     self, DistributionInput, DistributionView, GrowthRequest, SplitOutcome, SplitRequest,
 };
+use crate::storage::dimensions::{self, DimensionInput, DimensionQuery, DimensionTable};
+use crate::storage::figures::WriteSummary;
 use crate::storage::plans::{self, Comparison, PlanView, Step, VersionRef};
 use crate::web::AppState;
 use crate::web::auth::ApiUser;
@@ -138,7 +140,15 @@ async fn take_step(
     comment: Option<String>,
 ) -> Result<Json<VersionRef>, ApiError> {
     Ok(Json(
-        plans::step(&state.db, a.0.actor(), plan, version, step, comment.as_deref()).await?,
+        plans::step(
+            &state.db,
+            a.0.actor(),
+            plan,
+            version,
+            step,
+            comment.as_deref(),
+        )
+        .await?,
     ))
 }
 
@@ -222,5 +232,42 @@ pub async fn compare_plan(
 ) -> Result<Json<Comparison>, ApiError> {
     Ok(Json(
         plans::compare(&state.db, a.actor(), plan, q.from, q.to).await?,
+    ))
+}
+
+/// Sets targets broken down by customer or product category within a
+/// subject's target, all or nothing. A breakdown leaves the subject's own
+/// target as it is, so it takes effect at once (audited).
+#[utoipa::path(put, path = "/api/v1/targets/dimensions", tag = "decomposition",
+    request_body = Vec<DimensionInput>,
+    responses(
+        (status = 200, body = WriteSummary),
+        (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody, description = "`details` names every bad item"),
+    ))]
+pub async fn put_dimension_targets(
+    State(state): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiJson(items): ApiJson<Vec<DimensionInput>>,
+) -> Result<Json<WriteSummary>, ApiError> {
+    Ok(Json(dimensions::write(&state.db, a.actor(), &items).await?))
+}
+
+/// A subject's breakdown by customer or category for a year: members ×
+/// months, and how much of the subject's target no member carries yet.
+#[utoipa::path(get, path = "/api/v1/targets/dimensions", tag = "decomposition",
+    params(DimensionQuery),
+    responses(
+        (status = 200, body = DimensionTable),
+        (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    ))]
+pub async fn get_dimension_targets(
+    State(state): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiQuery(q): ApiQuery<DimensionQuery>,
+) -> Result<Json<DimensionTable>, ApiError> {
+    Ok(Json(
+        dimensions::table_of(&state.db, a.actor(), state.settings.fiscal_year, &q).await?,
     ))
 }
