@@ -114,3 +114,34 @@
     });
   }
 })();
+
+// The decomposition page's split form: only the parts of the chosen split
+// (children, months or quarters) and the distribution only for that method.
+// Without JavaScript every part list shows, each under its own heading.
+(function () {
+  "use strict";
+  var form = document.querySelector("form.split-form");
+  if (!form) return;
+  var to = form.querySelector("[data-split-to]");
+  var method = form.querySelector("[data-split-method]");
+  var sync = function () {
+    var target = to ? to.value : "";
+    form.querySelectorAll("fieldset[data-parts]").forEach(function (f) {
+      f.classList.toggle("is-hidden", f.getAttribute("data-parts") !== target);
+    });
+    if (method) {
+      var time = target !== "children";
+      method.querySelectorAll("option[data-for]").forEach(function (o) {
+        var fits = o.getAttribute("data-for") === (time ? "time" : "children");
+        o.disabled = !fits;
+        if (!fits && o.selected) method.value = "equal";
+      });
+      form.querySelectorAll("[data-when-method]").forEach(function (el) {
+        el.classList.toggle("is-hidden", el.getAttribute("data-when-method") !== method.value);
+      });
+    }
+  };
+  if (to) to.addEventListener("change", sync);
+  if (method) method.addEventListener("change", sync);
+  sync();
+})();

@@ -427,8 +427,22 @@ pub const MISSING_ACTUALS: [(&str, &str); 12] = [
 /// Writes [`demo_figures`] and locks [`DEMO_LOCKED`].
 async fn load_figures(db: &Db, admin: &Actor) -> Result<(), Error> {
     let f = demo_figures();
-    figures::write(db, admin, FiscalYear::default(), Measure::Target, &f.targets).await?;
-    figures::write(db, admin, FiscalYear::default(), Measure::Actual, &f.actuals).await?;
+    figures::write(
+        db,
+        admin,
+        FiscalYear::default(),
+        Measure::Target,
+        &f.targets,
+    )
+    .await?;
+    figures::write(
+        db,
+        admin,
+        FiscalYear::default(),
+        Measure::Actual,
+        &f.actuals,
+    )
+    .await?;
     figures::lock_period(db, admin, DEMO_LOCKED.0, Some(DEMO_LOCKED.1)).await?;
     Ok(())
 }
@@ -1014,11 +1028,13 @@ mod tests {
         assert_eq!(org::count_units(&db).await?, UNITS.len() as u64);
         assert_eq!(org::count_people(&db).await?, PEOPLE.len() as u64);
         let f = demo_figures();
-        // The org, every figure written, and the lock.
+        // The org, every actual written, the targets as one published plan
+        // version per fiscal year, and the lock.
+        let target_years: HashSet<&str> = f.targets.iter().map(|t| &t.period[..4]).collect();
         let audited = (UNITS.len()
             + PEOPLE.len()
             + DEMO_LOGINS.len()
-            + f.targets.len()
+            + target_years.len()
             + f.actuals.len()
             + 1) as u64;
         assert_eq!(audit::count(&db).await?, audited);

@@ -7,7 +7,7 @@
 use rust_decimal::prelude::*;
 use serde::Serialize;
 
-use super::metric::{Direction, Kind, Metric, Total};
+use super::metric::{Direction, Kind, Metric, Rollup, Total};
 
 /// A cell's colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -96,6 +96,20 @@ pub fn rate(direction: Direction, target: Option<i64>, actual: Option<i64>) -> O
 fn to_minor(d: Decimal) -> Option<i64> {
     d.round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero)
         .to_i64()
+}
+
+/// A unit's rollup from its children's values with data, given as their
+/// sum and count (what SQL aggregates); `None` without data. Equals
+/// [`total`] of the same values by the matching rule.
+pub fn roll_up(rule: Rollup, sum: i64, count: i64) -> Option<i64> {
+    if count == 0 {
+        return None;
+    }
+    match rule {
+        Rollup::Sum => Some(sum),
+        Rollup::Average => to_minor(Decimal::from(sum) / Decimal::from(count)),
+        Rollup::None => None,
+    }
 }
 
 /// Totals a run of monthly values by rule, over the months with data;

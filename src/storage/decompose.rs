@@ -219,6 +219,35 @@ pub async fn split(
     Ok(outcome)
 }
 
+/// Applies several splits as one plan change — one version, all or
+/// nothing — e.g. every region's year split to months at once.
+pub async fn split_many(
+    db: &Db,
+    actor: &Actor,
+    fy: FiscalYear,
+    requests: &[SplitRequest],
+    reason: Option<&str>,
+) -> Result<WriteSummary> {
+    let reach = actor.targets_write();
+    if reach == Reach::Nothing {
+        return Err(Error::Forbidden);
+    }
+    let txn = begin_write(db, Lane::Figures).await?;
+    let mut all = Vec::new();
+    let mut context = None;
+    for req in requests {
+        let (_, checked, ctx) = compute(&txn, actor, fy, req, reach).await?;
+        all.extend(checked);
+        context = Some(ctx);
+    }
+    let Some((tree, metrics)) = context else {
+        return Ok(WriteSummary::default());
+    };
+    let summary = plans::change_targets(&txn, actor, fy, &tree, &metrics, all, reason).await?;
+    txn.commit().await?;
+    Ok(summary)
+}
+
 type Context = (OrgTree, Vec<MetricRow>);
 
 async fn compute<C: ConnectionTrait>(
@@ -342,7 +371,15 @@ async fn compute<C: ConnectionTrait>(
     let method = req.method.trim();
     let split = if additive {
         let weights = weights(conn, fy, req, &metric, &slots, &direction, &names).await?;
-        split::with_fixed(whole, &weights, &fixed).map_err(|e| split_error(kind, "weights", &e))?
+        split::with_fixed(whole, &weights, &fixed).map_err(|e| {
+            let field = match e {
+                SplitError::FixedExceedWhole { .. }
+                | SplitError::AllFixedMismatch { .. }
+                | SplitError::OutOfRange => "fixed",
+                _ => "weights",
+            };
+            split_error(kind, field, &e)
+        })?
     } else {
         split::Split {
             parts: fixed.iter().map(|f| f.unwrap_or(whole)).collect(),
@@ -513,7 +550,7 @@ async fn weights<C: ConnectionTrait>(
             Ok(w)
         }
         "last_year" => {
-            let actuals = last_year_actuals(conn, metric.id, slots).await?;
+            let actuals = last_year_actuals(conn, fy, metric, slots).await?;
             if actuals.iter().all(|a| *a <= 0) {
                 return Err(invalid(
                     "method",
@@ -562,24 +599,43 @@ async fn weights<C: ConnectionTrait>(
     }
 }
 
-/// Each part's actual a year earlier (0 without data).
+/// Each part's actual a year earlier (0 without data): the period's own
+/// figure, else — actuals being entered by month — a year's or a quarter's
+/// months totalled by the metric's rule.
 async fn last_year_actuals<C: ConnectionTrait>(
     conn: &C,
-    metric: i64,
+    fy: FiscalYear,
+    metric: &MetricRow,
     slots: &[Slot],
 ) -> Result<Vec<i64>> {
-    let shifted: Vec<Slot> = slots
-        .iter()
-        .map(|s| Slot {
-            info: s.info.clone(),
-            period: year_before(s.period),
-            name: String::new(),
-        })
-        .collect();
-    Ok(last_year_actuals_at(conn, metric, &shifted)
-        .await?
+    let mut shifted = Vec::new();
+    let mut spans = Vec::with_capacity(slots.len());
+    for s in slots {
+        let before = year_before(s.period);
+        let months: Vec<Period> = match before {
+            Period::Year(y) => fy.months(y).to_vec(),
+            Period::Quarter(y, q) => fy.quarter_months(y, q).to_vec(),
+            _ => Vec::new(),
+        };
+        let start = shifted.len();
+        for period in std::iter::once(before).chain(months) {
+            shifted.push(Slot {
+                info: s.info.clone(),
+                period,
+                name: String::new(),
+            });
+        }
+        spans.push(start..shifted.len());
+    }
+    let actuals = last_year_actuals_at(conn, metric.id, &shifted).await?;
+    Ok(spans
         .into_iter()
-        .map(|a| a.unwrap_or(0))
+        .map(|span| {
+            let chunk = &actuals[span];
+            chunk[0]
+                .or_else(|| crate::domain::table::total(metric.def.total, &chunk[1..]))
+                .unwrap_or(0)
+        })
         .collect())
 }
 

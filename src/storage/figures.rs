@@ -686,13 +686,80 @@ pub(crate) async fn apply<C: ConnectionTrait>(
     Ok(Applied { summary, changed })
 }
 
-/// The stored rows of every key in a batch, in one query per few hundred
+/// A stored figure's values, without its bookkeeping columns.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Stored {
+    pub target: Option<i64>,
+    pub floor: Option<i64>,
+    pub stretch: Option<i64>,
+    pub actual: Option<i64>,
+    pub sub_target: Option<i64>,
+    pub sub_actual: Option<i64>,
+}
+
+/// A figure row as [`preload`] and the rollups read it: key and values
+/// only, as a tuple — a split to every salesperson reads 100,000s of rows,
+/// and whole models (with their timestamps) cost several times more.
+type StoredRow = (
+    i64,
+    String,
+    i64,
+    String,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+);
+
+fn stored_columns<E: EntityTrait>(
+    q: sea_orm::Select<E>,
+) -> sea_orm::Selector<sea_orm::SelectGetableTuple<StoredRow>> {
+    use sea_orm::QuerySelect;
+    q.select_only()
+        .columns([
+            figure::Column::MetricId,
+            figure::Column::SubjectKind,
+            figure::Column::SubjectId,
+            figure::Column::Period,
+            figure::Column::Target,
+            figure::Column::Floor,
+            figure::Column::Stretch,
+            figure::Column::Actual,
+            figure::Column::SubTarget,
+            figure::Column::SubActual,
+        ])
+        .into_tuple()
+}
+
+/// The condition "subject is one of these".
+fn subjects_condition(subjects: &[Subject]) -> Condition {
+    let mut cond = Condition::any();
+    for kind in ["unit", "person"] {
+        let ids: Vec<i64> = subjects
+            .iter()
+            .filter(|s| s.kind() == kind)
+            .map(|s| s.id())
+            .collect();
+        if !ids.is_empty() {
+            cond = cond.add(
+                Condition::all()
+                    .add(figure::Column::SubjectKind.eq(kind))
+                    .add(figure::Column::SubjectId.is_in(ids)),
+            );
+        }
+    }
+    cond
+}
+
+/// The stored figures of every key in a batch, in one query per thousand
 /// subjects.
 pub(crate) async fn preload<C: ConnectionTrait>(
     conn: &C,
     checked: &[Checked],
-) -> Result<HashMap<(i64, Subject, String), figure::Model>> {
-    let mut out = HashMap::new();
+) -> Result<HashMap<(i64, Subject, String), Stored>> {
+    let mut out = HashMap::with_capacity(checked.len());
     if checked.is_empty() {
         return Ok(out);
     }
@@ -700,35 +767,29 @@ pub(crate) async fn preload<C: ConnectionTrait>(
     let periods: BTreeSet<&str> = checked.iter().map(|c| c.period.as_str()).collect();
     let subjects: BTreeSet<Subject> = checked.iter().map(|c| c.subject.subject).collect();
     let subjects: Vec<Subject> = subjects.into_iter().collect();
-    for chunk in subjects.chunks(300) {
-        let mut cond = Condition::any();
-        for kind in ["unit", "person"] {
-            let ids: Vec<i64> = chunk
-                .iter()
-                .filter(|s| s.kind() == kind)
-                .map(|s| s.id())
-                .collect();
-            if !ids.is_empty() {
-                cond = cond.add(
-                    Condition::all()
-                        .add(figure::Column::SubjectKind.eq(kind))
-                        .add(figure::Column::SubjectId.is_in(ids)),
-                );
-            }
-        }
-        for f in figure::Entity::find()
-            .filter(cond)
-            .filter(figure::Column::MetricId.is_in(metrics.iter().copied()))
-            .filter(figure::Column::Period.is_in(periods.iter().copied()))
-            .all(conn)
-            .await?
+    for chunk in subjects.chunks(1000) {
+        let rows: Vec<StoredRow> = stored_columns(
+            figure::Entity::find()
+                .filter(subjects_condition(chunk))
+                .filter(figure::Column::MetricId.is_in(metrics.iter().copied()))
+                .filter(figure::Column::Period.is_in(periods.iter().copied())),
+        )
+        .all(conn)
+        .await?;
+        for (metric, kind, id, period, target, floor, stretch, actual, sub_target, sub_actual) in
+            rows
         {
-            let subject = if f.subject_kind == "unit" {
-                Subject::Unit(f.subject_id)
-            } else {
-                Subject::Person(f.subject_id)
-            };
-            out.insert((f.metric_id, subject, f.period.clone()), f);
+            out.insert(
+                (metric, Subject::of_row(&kind, id), period),
+                Stored {
+                    target,
+                    floor,
+                    stretch,
+                    actual,
+                    sub_target,
+                    sub_actual,
+                },
+            );
         }
     }
     Ok(out)
@@ -762,8 +823,11 @@ async fn upsert_figures<C: ConnectionTrait>(
 }
 
 /// Recomputes `sub_target` and `sub_actual` of the given units for the given
-/// (metric, period) pairs, deepest units first so that each level reads its
-/// children's fresh values.
+/// (metric, period) pairs, a tree level at a time, deepest first, so that
+/// each level reads its children's fresh values. The children's figures
+/// are summed and counted by the database (one aggregate per level and few
+/// hundred units), so a split to every salesperson costs a few statements,
+/// not a query per unit.
 pub async fn recompute_rollups<C: ConnectionTrait>(
     conn: &C,
     tree: &OrgTree,
@@ -771,95 +835,125 @@ pub async fn recompute_rollups<C: ConnectionTrait>(
     touched: &BTreeMap<UnitId, BTreeSet<(i64, String)>>,
 ) -> Result<()> {
     let rules: HashMap<i64, Rollup> = metrics.iter().map(|m| (m.id, m.def.rollup)).collect();
-    let mut order: Vec<(usize, UnitId)> =
-        touched.keys().map(|u| (tree.path(*u).len(), *u)).collect();
-    order.sort_by(|a, b| b.cmp(a));
-    for (_, unit_id) in order {
-        let pairs = &touched[&unit_id];
-        let metric_ids: BTreeSet<i64> = pairs.iter().map(|(m, _)| *m).collect();
-        let periods: BTreeSet<&str> = pairs.iter().map(|(_, p)| p.as_str()).collect();
-        let child_units: Vec<i64> = tree.children(unit_id).to_vec();
-        let people: Vec<i64> = person::Entity::find()
-            .filter(person::Column::UnitId.eq(unit_id))
-            .all(conn)
-            .await?
-            .into_iter()
-            .map(|p| p.id)
-            .collect();
-        let mut children = Condition::any();
-        if !child_units.is_empty() {
-            children = children.add(
-                Condition::all()
-                    .add(figure::Column::SubjectKind.eq("unit"))
-                    .add(figure::Column::SubjectId.is_in(child_units)),
-            );
+    let mut levels: BTreeMap<std::cmp::Reverse<usize>, Vec<UnitId>> = BTreeMap::new();
+    for u in touched.keys() {
+        levels
+            .entry(std::cmp::Reverse(tree.path(*u).len()))
+            .or_default()
+            .push(*u);
+    }
+    let now = Utc::now();
+    for units in levels.values() {
+        for chunk in units.chunks(300) {
+            let metric_ids: BTreeSet<i64> = chunk
+                .iter()
+                .flat_map(|u| touched[u].iter().map(|(m, _)| *m))
+                .collect();
+            let periods: BTreeSet<&str> = chunk
+                .iter()
+                .flat_map(|u| touched[u].iter().map(|(_, p)| p.as_str()))
+                .collect();
+            let sums = children_sums(conn, chunk, &metric_ids, &periods).await?;
+            let mut rows = Vec::new();
+            for u in chunk {
+                for (metric_id, period) in &touched[u] {
+                    let rule = rules.get(metric_id).copied().unwrap_or(Rollup::Sum);
+                    let s = sums
+                        .get(&(*u, *metric_id, period.clone()))
+                        .copied()
+                        .unwrap_or_default();
+                    rows.push(figure::ActiveModel {
+                        metric_id: Set(*metric_id),
+                        subject_kind: Set("unit".into()),
+                        subject_id: Set(*u),
+                        period: Set(period.clone()),
+                        target: Set(None),
+                        floor: Set(None),
+                        stretch: Set(None),
+                        actual: Set(None),
+                        sub_target: Set(table::roll_up(rule, s.target_sum, s.targets)),
+                        sub_actual: Set(table::roll_up(rule, s.actual_sum, s.actuals)),
+                        updated_at: Set(now),
+                        ..Default::default()
+                    });
+                }
+            }
+            upsert_figures(
+                conn,
+                rows,
+                &[figure::Column::SubTarget, figure::Column::SubActual],
+            )
+            .await?;
         }
-        if !people.is_empty() {
-            children = children.add(
-                Condition::all()
-                    .add(figure::Column::SubjectKind.eq("person"))
-                    .add(figure::Column::SubjectId.is_in(people)),
-            );
-        }
-        let rows = if children.is_empty() {
-            Vec::new()
-        } else {
-            figure::Entity::find()
-                .filter(children)
-                .filter(figure::Column::MetricId.is_in(metric_ids.iter().copied()))
-                .filter(figure::Column::Period.is_in(periods.iter().copied()))
-                .all(conn)
-                .await?
-        };
-        // (metric, period) → the children's targets and actuals with data.
-        type Values = (Vec<i64>, Vec<i64>);
-        let mut grouped: HashMap<(i64, &str), Values> = HashMap::new();
-        for r in &rows {
-            let e = grouped.entry((r.metric_id, r.period.as_str())).or_default();
-            e.0.extend(r.effective_target());
-            e.1.extend(r.effective_actual());
-        }
-        let now = Utc::now();
-        let mut rows = Vec::with_capacity(pairs.len());
-        for (metric_id, period) in pairs {
-            let rule = rules.get(metric_id).copied().unwrap_or(Rollup::Sum);
-            let (targets, actuals) = grouped
-                .get(&(*metric_id, period.as_str()))
-                .cloned()
-                .unwrap_or_default();
-            rows.push(figure::ActiveModel {
-                metric_id: Set(*metric_id),
-                subject_kind: Set("unit".into()),
-                subject_id: Set(unit_id),
-                period: Set(period.clone()),
-                target: Set(None),
-                floor: Set(None),
-                stretch: Set(None),
-                actual: Set(None),
-                sub_target: Set(roll(rule, &targets)),
-                sub_actual: Set(roll(rule, &actuals)),
-                updated_at: Set(now),
-                ..Default::default()
-            });
-        }
-        upsert_figures(
-            conn,
-            rows,
-            &[figure::Column::SubTarget, figure::Column::SubActual],
-        )
-        .await?;
     }
     Ok(())
 }
 
-/// Children's values rolled up by rule; `None` without data.
-fn roll(rule: Rollup, values: &[i64]) -> Option<i64> {
-    let values: Vec<Option<i64>> = values.iter().copied().map(Some).collect();
-    match rule {
-        Rollup::Sum => table::total(Total::Sum, &values),
-        Rollup::Average => table::total(Total::Average, &values),
-        Rollup::None => None,
+/// The children's figures of some units, summed and counted.
+#[derive(Debug, Clone, Copy, Default)]
+struct ChildSums {
+    target_sum: i64,
+    targets: i64,
+    actual_sum: i64,
+    actuals: i64,
+}
+
+/// Sums and counts, per (unit, metric, period), the shown targets and
+/// actuals of the units' people and sub-units.
+async fn children_sums<C: ConnectionTrait>(
+    conn: &C,
+    units: &[UnitId],
+    metrics: &BTreeSet<i64>,
+    periods: &BTreeSet<&str>,
+) -> Result<HashMap<(UnitId, i64, String), ChildSums>> {
+    let list = |n: usize| vec!["?"; n].join(",");
+    let filter = format!(
+        "f.metric_id IN ({}) AND f.period IN ({})",
+        list(metrics.len()),
+        list(periods.len())
+    );
+    let aggregates = "f.metric_id, f.period, \
+        CAST(SUM(COALESCE(f.target, f.sub_target)) AS BIGINT) AS target_sum, \
+        COUNT(COALESCE(f.target, f.sub_target)) AS targets, \
+        CAST(SUM(COALESCE(f.actual, f.sub_actual)) AS BIGINT) AS actual_sum, \
+        COUNT(COALESCE(f.actual, f.sub_actual)) AS actuals";
+    let sql = format!(
+        "SELECT p.unit_id AS unit, {aggregates} FROM figure f \
+         JOIN person p ON f.subject_kind = 'person' AND p.id = f.subject_id \
+         WHERE p.unit_id IN ({units}) AND {filter} GROUP BY p.unit_id, f.metric_id, f.period \
+         UNION ALL \
+         SELECT u.parent_id AS unit, {aggregates} FROM figure f \
+         JOIN org_unit u ON f.subject_kind = 'unit' AND u.id = f.subject_id \
+         WHERE u.parent_id IN ({units}) AND {filter} GROUP BY u.parent_id, f.metric_id, f.period",
+        units = list(units.len()),
+    );
+    let mut values: Vec<sea_orm::Value> = Vec::new();
+    for _ in 0..2 {
+        values.extend(units.iter().map(|u| (*u).into()));
+        values.extend(metrics.iter().map(|m| (*m).into()));
+        values.extend(periods.iter().map(|p| (*p).into()));
     }
+    let rows = conn
+        .query_all_raw(super::statement(conn.get_database_backend(), &sql, values))
+        .await?;
+    let mut out: HashMap<(UnitId, i64, String), ChildSums> = HashMap::new();
+    for r in rows {
+        let key = (
+            r.try_get::<i64>("", "unit")?,
+            r.try_get::<i64>("", "metric_id")?,
+            r.try_get::<String>("", "period")?,
+        );
+        let e = out.entry(key).or_default();
+        e.target_sum = e
+            .target_sum
+            .saturating_add(r.try_get::<Option<i64>>("", "target_sum")?.unwrap_or(0));
+        e.targets += r.try_get::<i64>("", "targets")?;
+        e.actual_sum = e
+            .actual_sum
+            .saturating_add(r.try_get::<Option<i64>>("", "actual_sum")?.unwrap_or(0));
+        e.actuals += r.try_get::<i64>("", "actuals")?;
+    }
+    Ok(out)
 }
 
 /// Recomputes the rollups of every unit above `units` for every (metric,

@@ -562,6 +562,10 @@ pub struct FigureImportSummary {
     /// A manager's targets wait for approval in these plan drafts.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub pending: Vec<crate::storage::plans::VersionRef>,
+    /// The GM's and admin's targets, published at once as these plan
+    /// versions.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub published: Vec<crate::storage::plans::VersionRef>,
 }
 
 /// Why a table file was not imported.
@@ -1618,6 +1622,7 @@ pub async fn import_file(
         changed: 0,
         unchanged: skipped,
         pending: Vec::new(),
+        published: Vec::new(),
     };
     if items.is_empty() {
         return Ok(summary);
@@ -1626,6 +1631,7 @@ pub async fn import_file(
         Ok(s) => {
             summary.changed = s.changed;
             summary.pending = s.pending;
+            summary.published = s.published;
             summary.unchanged += s.unchanged;
             Ok(summary)
         }

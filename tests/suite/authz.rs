@@ -46,8 +46,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use mubiao::domain::access::Actor;
+use mubiao::domain::period::FiscalYear;
 use mubiao::domain::role::Role;
-use mubiao::storage::{accounts, figures, org, submissions};
+use mubiao::storage::{accounts, figures, org, plans, submissions};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -355,11 +356,12 @@ const MATRIX: &[Row] = &[
     (POST, "/api/v1/import/people", Hr, IN, 200, HIDDEN),
     (POST, "/api/v1/import/people", Hr, OUT, 200, HIDDEN),
 
-    // Targets: admin and gm anywhere, a manager below the unit they head
-    // (inside: E0016 in HD-SH; own: their unit, whose target comes from
-    // above). A subject outside one's read reach is unknown (422); without
-    // any target reach the answer is 403 before the body is looked at. The
-    // answer is counts only.
+    // Targets: admin and gm anywhere (published at once), a manager in
+    // their own subtree, their own unit included (inside: E0016 in HD-SH;
+    // own: their unit) — as a draft of their unit's plan, published once
+    // approved. A subject outside one's read reach is unknown (422);
+    // without any target reach the answer is 403 before the body is looked
+    // at. The answer is counts and plan versions only.
     (PUT, "/api/v1/targets", Anonymous, NONE, 401, NA),
     (PUT, "/api/v1/targets", Admin, IN, 200, HIDDEN),
     (PUT, "/api/v1/targets", Admin, OUT, 200, HIDDEN),
@@ -368,7 +370,7 @@ const MATRIX: &[Row] = &[
     (PUT, "/api/v1/targets", Gm, OWN, 200, HIDDEN),
     (PUT, "/api/v1/targets", Manager, IN, 200, HIDDEN),
     (PUT, "/api/v1/targets", Manager, OUT, 422, HIDDEN),
-    (PUT, "/api/v1/targets", Manager, OWN, 403, HIDDEN),
+    (PUT, "/api/v1/targets", Manager, OWN, 200, HIDDEN),
     (PUT, "/api/v1/targets", Sales, IN, 403, HIDDEN),
     (PUT, "/api/v1/targets", Sales, OUT, 403, HIDDEN),
     (PUT, "/api/v1/targets", Sales, OWN, 403, HIDDEN),
@@ -459,7 +461,7 @@ const MATRIX: &[Row] = &[
     (POST, "/api/v1/import/targets", Gm, OWN, 200, HIDDEN),
     (POST, "/api/v1/import/targets", Manager, IN, 200, HIDDEN),
     (POST, "/api/v1/import/targets", Manager, OUT, 422, HIDDEN),
-    (POST, "/api/v1/import/targets", Manager, OWN, 403, HIDDEN),
+    (POST, "/api/v1/import/targets", Manager, OWN, 200, HIDDEN),
     (POST, "/api/v1/import/targets", Sales, IN, 403, HIDDEN),
     (POST, "/api/v1/import/targets", Sales, OUT, 403, HIDDEN),
     (POST, "/api/v1/import/targets", Sales, OWN, 403, HIDDEN),
@@ -488,6 +490,219 @@ const MATRIX: &[Row] = &[
     (POST, "/api/v1/import/actuals", Hr, IN, 403, HIDDEN),
     (POST, "/api/v1/import/actuals", Hr, OUT, 403, HIDDEN),
     (POST, "/api/v1/import/actuals", Hr, OWN, 403, HIDDEN),
+
+    // Splitting a target (目标分解) and the growth helper follow PUT
+    // /api/v1/targets: the subject in the body (`from.subject`, `subject`)
+    // is inside / outside / own as there; a manager's split is a draft of
+    // their plan, so their own unit is allowed. The answer names the parts.
+    (POST, "/api/v1/targets/split", Anonymous, NONE, 401, NA),
+    (POST, "/api/v1/targets/split", Admin, IN, 200, SHOWN),
+    (POST, "/api/v1/targets/split", Admin, OUT, 200, SHOWN),
+    (POST, "/api/v1/targets/split", Gm, IN, 200, SHOWN),
+    (POST, "/api/v1/targets/split", Gm, OUT, 200, SHOWN),
+    (POST, "/api/v1/targets/split", Gm, OWN, 200, SHOWN),
+    (POST, "/api/v1/targets/split", Manager, IN, 200, SHOWN),
+    (POST, "/api/v1/targets/split", Manager, OUT, 422, HIDDEN),
+    (POST, "/api/v1/targets/split", Manager, OWN, 200, SHOWN),
+    (POST, "/api/v1/targets/split", Sales, IN, 403, HIDDEN),
+    (POST, "/api/v1/targets/split", Sales, OUT, 403, HIDDEN),
+    (POST, "/api/v1/targets/split", Sales, OWN, 403, HIDDEN),
+    (POST, "/api/v1/targets/split", SalesAdmin, IN, 403, HIDDEN),
+    (POST, "/api/v1/targets/split", SalesAdmin, OUT, 403, HIDDEN),
+    (POST, "/api/v1/targets/split", SalesAdmin, OWN, 403, HIDDEN),
+    (POST, "/api/v1/targets/split", Hr, IN, 403, HIDDEN),
+    (POST, "/api/v1/targets/split", Hr, OUT, 403, HIDDEN),
+    (POST, "/api/v1/targets/split", Hr, OWN, 403, HIDDEN),
+
+    (POST, "/api/v1/targets/growth", Anonymous, NONE, 401, NA),
+    (POST, "/api/v1/targets/growth", Admin, IN, 200, SHOWN),
+    (POST, "/api/v1/targets/growth", Admin, OUT, 200, SHOWN),
+    (POST, "/api/v1/targets/growth", Gm, IN, 200, SHOWN),
+    (POST, "/api/v1/targets/growth", Gm, OUT, 200, SHOWN),
+    (POST, "/api/v1/targets/growth", Gm, OWN, 200, SHOWN),
+    (POST, "/api/v1/targets/growth", Manager, IN, 200, SHOWN),
+    (POST, "/api/v1/targets/growth", Manager, OUT, 422, HIDDEN),
+    (POST, "/api/v1/targets/growth", Manager, OWN, 200, SHOWN),
+    (POST, "/api/v1/targets/growth", Sales, IN, 403, HIDDEN),
+    (POST, "/api/v1/targets/growth", Sales, OUT, 403, HIDDEN),
+    (POST, "/api/v1/targets/growth", Sales, OWN, 403, HIDDEN),
+    (POST, "/api/v1/targets/growth", SalesAdmin, IN, 403, HIDDEN),
+    (POST, "/api/v1/targets/growth", SalesAdmin, OUT, 403, HIDDEN),
+    (POST, "/api/v1/targets/growth", SalesAdmin, OWN, 403, HIDDEN),
+    (POST, "/api/v1/targets/growth", Hr, IN, 403, HIDDEN),
+    (POST, "/api/v1/targets/growth", Hr, OUT, 403, HIDDEN),
+    (POST, "/api/v1/targets/growth", Hr, OWN, 403, HIDDEN),
+
+    // Targets by customer or product category (a breakdown inside a
+    // subject's own target, written directly, no plan version): set like
+    // targets — a manager in their subtree, their own unit included — and
+    // read like the target table. The write's answer is counts only.
+    (PUT, "/api/v1/targets/dimensions", Anonymous, NONE, 401, NA),
+    (PUT, "/api/v1/targets/dimensions", Admin, IN, 200, HIDDEN),
+    (PUT, "/api/v1/targets/dimensions", Admin, OUT, 200, HIDDEN),
+    (PUT, "/api/v1/targets/dimensions", Gm, IN, 200, HIDDEN),
+    (PUT, "/api/v1/targets/dimensions", Gm, OUT, 200, HIDDEN),
+    (PUT, "/api/v1/targets/dimensions", Gm, OWN, 200, HIDDEN),
+    (PUT, "/api/v1/targets/dimensions", Manager, IN, 200, HIDDEN),
+    (PUT, "/api/v1/targets/dimensions", Manager, OUT, 422, HIDDEN),
+    (PUT, "/api/v1/targets/dimensions", Manager, OWN, 200, HIDDEN),
+    (PUT, "/api/v1/targets/dimensions", Sales, IN, 403, HIDDEN),
+    (PUT, "/api/v1/targets/dimensions", Sales, OUT, 403, HIDDEN),
+    (PUT, "/api/v1/targets/dimensions", Sales, OWN, 403, HIDDEN),
+    (PUT, "/api/v1/targets/dimensions", SalesAdmin, IN, 403, HIDDEN),
+    (PUT, "/api/v1/targets/dimensions", SalesAdmin, OUT, 403, HIDDEN),
+    (PUT, "/api/v1/targets/dimensions", SalesAdmin, OWN, 403, HIDDEN),
+    (PUT, "/api/v1/targets/dimensions", Hr, IN, 403, HIDDEN),
+    (PUT, "/api/v1/targets/dimensions", Hr, OUT, 403, HIDDEN),
+    (PUT, "/api/v1/targets/dimensions", Hr, OWN, 403, HIDDEN),
+
+    (GET, "/api/v1/targets/dimensions", Anonymous, NONE, 401, NA),
+    (GET, "/api/v1/targets/dimensions", Admin, IN, 200, SHOWN),
+    (GET, "/api/v1/targets/dimensions", Admin, OUT, 200, SHOWN),
+    (GET, "/api/v1/targets/dimensions", Gm, IN, 200, SHOWN),
+    (GET, "/api/v1/targets/dimensions", Gm, OUT, 200, SHOWN),
+    (GET, "/api/v1/targets/dimensions", Manager, IN, 200, SHOWN),
+    (GET, "/api/v1/targets/dimensions", Manager, OUT, 404, HIDDEN),
+    (GET, "/api/v1/targets/dimensions", Sales, IN, 200, SHOWN),
+    (GET, "/api/v1/targets/dimensions", Sales, OUT, 404, HIDDEN),
+    (GET, "/api/v1/targets/dimensions", SalesAdmin, IN, 200, SHOWN),
+    (GET, "/api/v1/targets/dimensions", SalesAdmin, OUT, 200, SHOWN),
+    (GET, "/api/v1/targets/dimensions", Hr, IN, 200, SHOWN),
+    (GET, "/api/v1/targets/dimensions", Hr, OUT, 200, SHOWN),
+
+    // Seasonal distributions: read by whoever sets targets, written by the
+    // GM and admin (a fresh code for every case).
+    (GET, "/api/v1/distributions", Anonymous, NONE, 401, NA),
+    (GET, "/api/v1/distributions", Admin, NONE, 200, NA),
+    (GET, "/api/v1/distributions", Gm, NONE, 200, NA),
+    (GET, "/api/v1/distributions", Manager, NONE, 200, NA),
+    (GET, "/api/v1/distributions", Sales, NONE, 403, NA),
+    (GET, "/api/v1/distributions", SalesAdmin, NONE, 403, NA),
+    (GET, "/api/v1/distributions", Hr, NONE, 403, NA),
+
+    (PUT, "/api/v1/distributions/{code}", Anonymous, NONE, 401, NA),
+    (PUT, "/api/v1/distributions/{code}", Admin, NONE, 200, NA),
+    (PUT, "/api/v1/distributions/{code}", Gm, NONE, 200, NA),
+    (PUT, "/api/v1/distributions/{code}", Manager, NONE, 403, NA),
+    (PUT, "/api/v1/distributions/{code}", Sales, NONE, 403, NA),
+    (PUT, "/api/v1/distributions/{code}", SalesAdmin, NONE, 403, NA),
+    (PUT, "/api/v1/distributions/{code}", Hr, NONE, 403, NA),
+
+    // Plans (目标分解方案) of a year of its own for every case: inside is
+    // HD-SH's plan, drafted by its head 徐海涛; outside HN-GZ's, by its
+    // head; own the manager's HD plan, drafted by 王建国 himself. Plans are
+    // read by admin and gm everywhere and by a manager in their subtree;
+    // for everyone else they do not exist (the list is empty, a plan 404).
+    (GET, "/api/v1/plans", Anonymous, NONE, 401, NA),
+    (GET, "/api/v1/plans", Admin, IN, 200, SHOWN),
+    (GET, "/api/v1/plans", Admin, OUT, 200, SHOWN),
+    (GET, "/api/v1/plans", Gm, IN, 200, SHOWN),
+    (GET, "/api/v1/plans", Gm, OUT, 200, SHOWN),
+    (GET, "/api/v1/plans", Manager, IN, 200, SHOWN),
+    (GET, "/api/v1/plans", Manager, OUT, 200, HIDDEN),
+    (GET, "/api/v1/plans", Sales, IN, 200, HIDDEN),
+    (GET, "/api/v1/plans", Sales, OUT, 200, HIDDEN),
+    (GET, "/api/v1/plans", SalesAdmin, IN, 200, HIDDEN),
+    (GET, "/api/v1/plans", SalesAdmin, OUT, 200, HIDDEN),
+    (GET, "/api/v1/plans", Hr, IN, 200, HIDDEN),
+    (GET, "/api/v1/plans", Hr, OUT, 200, HIDDEN),
+
+    (GET, "/api/v1/plans/{plan}", Anonymous, NONE, 401, NA),
+    (GET, "/api/v1/plans/{plan}", Admin, IN, 200, SHOWN),
+    (GET, "/api/v1/plans/{plan}", Admin, OUT, 200, SHOWN),
+    (GET, "/api/v1/plans/{plan}", Gm, IN, 200, SHOWN),
+    (GET, "/api/v1/plans/{plan}", Gm, OUT, 200, SHOWN),
+    (GET, "/api/v1/plans/{plan}", Manager, IN, 200, SHOWN),
+    (GET, "/api/v1/plans/{plan}", Manager, OUT, 404, HIDDEN),
+    (GET, "/api/v1/plans/{plan}", Manager, OWN, 200, SHOWN),
+    (GET, "/api/v1/plans/{plan}", Sales, IN, 404, HIDDEN),
+    (GET, "/api/v1/plans/{plan}", Sales, OUT, 404, HIDDEN),
+    (GET, "/api/v1/plans/{plan}", SalesAdmin, IN, 404, HIDDEN),
+    (GET, "/api/v1/plans/{plan}", SalesAdmin, OUT, 404, HIDDEN),
+    (GET, "/api/v1/plans/{plan}", Hr, IN, 404, HIDDEN),
+    (GET, "/api/v1/plans/{plan}", Hr, OUT, 404, HIDDEN),
+
+    // What changed from before the plan (0) to its draft (1).
+    (GET, "/api/v1/plans/{plan}/compare", Anonymous, NONE, 401, NA),
+    (GET, "/api/v1/plans/{plan}/compare", Admin, IN, 200, SHOWN),
+    (GET, "/api/v1/plans/{plan}/compare", Admin, OUT, 200, SHOWN),
+    (GET, "/api/v1/plans/{plan}/compare", Gm, IN, 200, SHOWN),
+    (GET, "/api/v1/plans/{plan}/compare", Gm, OUT, 200, SHOWN),
+    (GET, "/api/v1/plans/{plan}/compare", Manager, IN, 200, SHOWN),
+    (GET, "/api/v1/plans/{plan}/compare", Manager, OUT, 404, HIDDEN),
+    (GET, "/api/v1/plans/{plan}/compare", Manager, OWN, 200, SHOWN),
+    (GET, "/api/v1/plans/{plan}/compare", Sales, IN, 404, HIDDEN),
+    (GET, "/api/v1/plans/{plan}/compare", Sales, OUT, 404, HIDDEN),
+    (GET, "/api/v1/plans/{plan}/compare", SalesAdmin, IN, 404, HIDDEN),
+    (GET, "/api/v1/plans/{plan}/compare", SalesAdmin, OUT, 404, HIDDEN),
+    (GET, "/api/v1/plans/{plan}/compare", Hr, IN, 404, HIDDEN),
+    (GET, "/api/v1/plans/{plan}/compare", Hr, OUT, 404, HIDDEN),
+
+    // Submitting a draft: only the plan unit's own manager (the GM's
+    // changes are never drafts).
+    (POST, "/api/v1/plans/{plan}/versions/{version}/submit", Anonymous, NONE, 401, NA),
+    (POST, "/api/v1/plans/{plan}/versions/{version}/submit", Admin, IN, 403, HIDDEN),
+    (POST, "/api/v1/plans/{plan}/versions/{version}/submit", Admin, OUT, 403, HIDDEN),
+    (POST, "/api/v1/plans/{plan}/versions/{version}/submit", Gm, IN, 403, HIDDEN),
+    (POST, "/api/v1/plans/{plan}/versions/{version}/submit", Gm, OUT, 403, HIDDEN),
+    (POST, "/api/v1/plans/{plan}/versions/{version}/submit", Manager, IN, 403, HIDDEN),
+    (POST, "/api/v1/plans/{plan}/versions/{version}/submit", Manager, OUT, 404, HIDDEN),
+    (POST, "/api/v1/plans/{plan}/versions/{version}/submit", Manager, OWN, 200, SHOWN),
+    (POST, "/api/v1/plans/{plan}/versions/{version}/submit", Sales, IN, 404, HIDDEN),
+    (POST, "/api/v1/plans/{plan}/versions/{version}/submit", Sales, OUT, 404, HIDDEN),
+    (POST, "/api/v1/plans/{plan}/versions/{version}/submit", SalesAdmin, IN, 404, HIDDEN),
+    (POST, "/api/v1/plans/{plan}/versions/{version}/submit", SalesAdmin, OUT, 404, HIDDEN),
+    (POST, "/api/v1/plans/{plan}/versions/{version}/submit", Hr, IN, 404, HIDDEN),
+    (POST, "/api/v1/plans/{plan}/versions/{version}/submit", Hr, OUT, 404, HIDDEN),
+
+    // Approving and returning a submitted version: the next manager up,
+    // the GM or admin — never its author.
+    (POST, "/api/v1/plans/{plan}/versions/{version}/approve", Anonymous, NONE, 401, NA),
+    (POST, "/api/v1/plans/{plan}/versions/{version}/approve", Admin, IN, 200, SHOWN),
+    (POST, "/api/v1/plans/{plan}/versions/{version}/approve", Admin, OUT, 200, SHOWN),
+    (POST, "/api/v1/plans/{plan}/versions/{version}/approve", Gm, IN, 200, SHOWN),
+    (POST, "/api/v1/plans/{plan}/versions/{version}/approve", Gm, OUT, 200, SHOWN),
+    (POST, "/api/v1/plans/{plan}/versions/{version}/approve", Manager, IN, 200, SHOWN),
+    (POST, "/api/v1/plans/{plan}/versions/{version}/approve", Manager, OUT, 404, HIDDEN),
+    (POST, "/api/v1/plans/{plan}/versions/{version}/approve", Manager, OWN, 403, HIDDEN),
+    (POST, "/api/v1/plans/{plan}/versions/{version}/approve", Sales, IN, 404, HIDDEN),
+    (POST, "/api/v1/plans/{plan}/versions/{version}/approve", Sales, OUT, 404, HIDDEN),
+    (POST, "/api/v1/plans/{plan}/versions/{version}/approve", SalesAdmin, IN, 404, HIDDEN),
+    (POST, "/api/v1/plans/{plan}/versions/{version}/approve", SalesAdmin, OUT, 404, HIDDEN),
+    (POST, "/api/v1/plans/{plan}/versions/{version}/approve", Hr, IN, 404, HIDDEN),
+    (POST, "/api/v1/plans/{plan}/versions/{version}/approve", Hr, OUT, 404, HIDDEN),
+
+    (POST, "/api/v1/plans/{plan}/versions/{version}/return", Anonymous, NONE, 401, NA),
+    (POST, "/api/v1/plans/{plan}/versions/{version}/return", Admin, IN, 200, SHOWN),
+    (POST, "/api/v1/plans/{plan}/versions/{version}/return", Admin, OUT, 200, SHOWN),
+    (POST, "/api/v1/plans/{plan}/versions/{version}/return", Gm, IN, 200, SHOWN),
+    (POST, "/api/v1/plans/{plan}/versions/{version}/return", Gm, OUT, 200, SHOWN),
+    (POST, "/api/v1/plans/{plan}/versions/{version}/return", Manager, IN, 200, SHOWN),
+    (POST, "/api/v1/plans/{plan}/versions/{version}/return", Manager, OUT, 404, HIDDEN),
+    (POST, "/api/v1/plans/{plan}/versions/{version}/return", Manager, OWN, 403, HIDDEN),
+    (POST, "/api/v1/plans/{plan}/versions/{version}/return", Sales, IN, 404, HIDDEN),
+    (POST, "/api/v1/plans/{plan}/versions/{version}/return", Sales, OUT, 404, HIDDEN),
+    (POST, "/api/v1/plans/{plan}/versions/{version}/return", SalesAdmin, IN, 404, HIDDEN),
+    (POST, "/api/v1/plans/{plan}/versions/{version}/return", SalesAdmin, OUT, 404, HIDDEN),
+    (POST, "/api/v1/plans/{plan}/versions/{version}/return", Hr, IN, 404, HIDDEN),
+    (POST, "/api/v1/plans/{plan}/versions/{version}/return", Hr, OUT, 404, HIDDEN),
+
+    // Publishing a version approved by the GM: whoever may approve it, and
+    // the plan unit's own manager.
+    (POST, "/api/v1/plans/{plan}/versions/{version}/publish", Anonymous, NONE, 401, NA),
+    (POST, "/api/v1/plans/{plan}/versions/{version}/publish", Admin, IN, 200, SHOWN),
+    (POST, "/api/v1/plans/{plan}/versions/{version}/publish", Admin, OUT, 200, SHOWN),
+    (POST, "/api/v1/plans/{plan}/versions/{version}/publish", Gm, IN, 200, SHOWN),
+    (POST, "/api/v1/plans/{plan}/versions/{version}/publish", Gm, OUT, 200, SHOWN),
+    (POST, "/api/v1/plans/{plan}/versions/{version}/publish", Manager, IN, 200, SHOWN),
+    (POST, "/api/v1/plans/{plan}/versions/{version}/publish", Manager, OUT, 404, HIDDEN),
+    (POST, "/api/v1/plans/{plan}/versions/{version}/publish", Manager, OWN, 200, SHOWN),
+    (POST, "/api/v1/plans/{plan}/versions/{version}/publish", Sales, IN, 404, HIDDEN),
+    (POST, "/api/v1/plans/{plan}/versions/{version}/publish", Sales, OUT, 404, HIDDEN),
+    (POST, "/api/v1/plans/{plan}/versions/{version}/publish", SalesAdmin, IN, 404, HIDDEN),
+    (POST, "/api/v1/plans/{plan}/versions/{version}/publish", SalesAdmin, OUT, 404, HIDDEN),
+    (POST, "/api/v1/plans/{plan}/versions/{version}/publish", Hr, IN, 404, HIDDEN),
+    (POST, "/api/v1/plans/{plan}/versions/{version}/publish", Hr, OUT, 404, HIDDEN),
 
     // Locking a month: admin, gm and sales_admin. Every case has a month
     // of its own.
@@ -695,6 +910,9 @@ enum Kind {
     Submission,
     /// A metric's code in the path.
     Metric,
+    /// A unit's plan of a year of its own for every case (its id in the
+    /// path, or the year in the query of the list).
+    Plan,
     Nothing,
 }
 
@@ -710,8 +928,22 @@ fn kind(method: &str, path: &str) -> Kind {
             "/api/v1/targets"
             | "/api/v1/actuals"
             | "/api/v1/import/targets"
-            | "/api/v1/import/actuals",
-        ) => Kind::Figure,
+            | "/api/v1/import/actuals"
+            | "/api/v1/targets/split"
+            | "/api/v1/targets/growth",
+        )
+        | (PUT, "/api/v1/targets/dimensions") => Kind::Figure,
+        (GET, "/api/v1/targets/dimensions") => Kind::Table,
+        (
+            _,
+            "/api/v1/plans"
+            | "/api/v1/plans/{plan}"
+            | "/api/v1/plans/{plan}/compare"
+            | "/api/v1/plans/{plan}/versions/{version}/submit"
+            | "/api/v1/plans/{plan}/versions/{version}/approve"
+            | "/api/v1/plans/{plan}/versions/{version}/return"
+            | "/api/v1/plans/{plan}/versions/{version}/publish",
+        ) => Kind::Plan,
         (_, "/api/v1/table" | "/api/v1/table.xlsx" | "/api/v1/table.csv") => Kind::Table,
         (_, "/api/v1/metrics/{code}") => Kind::Metric,
         (_, "/api/v1/periods/{period}/lock" | "/api/v1/periods/{period}/reopen") => Kind::Month,
@@ -755,6 +987,25 @@ impl Record {
 const OUTSIDE_USER: &str = "hn_sales";
 const OUTSIDE_USER_PASSWORD: &str = "hn-sales-2024";
 
+/// Accounts for the heads of HD-SH (徐海涛, E0008) and HN-GZ (E0011), who
+/// draft their teams' plans.
+const TEAM_HEADS: [(&str, &str, &str); 2] = [
+    ("HD-SH", "E0008", "az_head_hd_sh"),
+    ("HN-GZ", "E0011", "az_head_hn_gz"),
+];
+
+/// Who drafts a unit's plan in the matrix.
+fn plan_author(unit: &str) -> Result<&'static str, String> {
+    if unit == "HD" {
+        return Ok("manager");
+    }
+    TEAM_HEADS
+        .iter()
+        .find(|(u, _, _)| *u == unit)
+        .map(|(_, _, username)| *username)
+        .ok_or_else(|| format!("nobody drafts {unit}'s plan"))
+}
+
 /// One role's run over its rows of the matrix, on its own app.
 struct Run {
     app: TestApp,
@@ -795,6 +1046,22 @@ impl Run {
         )
         .await
         .expect("account for E0028");
+        for (_, no, username) in TEAM_HEADS {
+            let person = org::person_id_by_employee_no(db, no)
+                .await
+                .expect("look up a team head");
+            assert!(person.is_some(), "demo has {no}");
+            accounts::create_user(
+                db,
+                None,
+                username,
+                OUTSIDE_USER_PASSWORD,
+                Role::Manager,
+                person,
+            )
+            .await
+            .expect("account for a team head");
+        }
         let (_, other) = accounts::create_token(db, None, outside.id, "华南报表脚本")
             .await
             .expect("token of another user");
@@ -931,6 +1198,9 @@ impl Run {
             (Kind::Metric, Target::Outside) => Record::key("az_no_such_metric"),
             (Kind::Metric, Target::Own) => return None,
             (Kind::Month, _) => Record::key(self.month()),
+            (Kind::Plan, Target::Inside) => Record::named("HD-SH", "上海一组"),
+            (Kind::Plan, Target::Outside) => Record::named("HN-GZ", "广州组"),
+            (Kind::Plan, Target::Own) => self.who.own()?.0,
         })
     }
 
@@ -938,6 +1208,83 @@ impl Run {
     /// case gets a month of its own, far from the months other rows write.
     fn month(&self) -> String {
         format!("{}-{:02}", 2040 + self.cases / 12, self.cases % 12 + 1)
+    }
+
+    /// The year of this case's plan, of its own like [`Run::month`].
+    fn year(&self) -> i32 {
+        2100 + self.cases as i32
+    }
+
+    /// The actor behind a login, in `unit`.
+    async fn actor(&self, username: &str, unit: &str) -> Result<Actor, String> {
+        let db = self.app.db();
+        let user = accounts::find_user(db, username)
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| format!("no account {username}"))?;
+        let (tree, _) = org::load_tree(db).await.map_err(|e| e.to_string())?;
+        Ok(Actor {
+            user_id: user.id,
+            username: user.username,
+            role: user
+                .role
+                .parse()
+                .map_err(|_| format!("the role of {username}"))?,
+            person_id: user.person_id,
+            unit_id: tree.by_code(unit).map(|u| u.id),
+        })
+    }
+
+    /// A plan of `unit` for this case's year whose version 1 — a visits
+    /// target of the unit itself, drafted by the unit's head — has gone as
+    /// far as `stage` (submitted by its author, approved by the GM).
+    async fn plan(&self, unit: &str, stage: plans::Step) -> Result<i64, String> {
+        let db = self.app.db();
+        let author = self.actor(plan_author(unit)?, unit).await?;
+        let item = figures::FigureInput {
+            metric: "visits".into(),
+            subject: format!("unit:{unit}"),
+            period: format!("{}-03", self.year()),
+            value: json!("20"),
+            floor: None,
+            stretch: None,
+        };
+        let summary = figures::write(
+            db,
+            &author,
+            FiscalYear::default(),
+            figures::Measure::Target,
+            &[item],
+        )
+        .await
+        .map_err(|e| format!("draft: {e}"))?;
+        let plan = summary
+            .pending
+            .first()
+            .ok_or("the draft made no plan version")?
+            .plan;
+        if matches!(
+            stage,
+            plans::Step::Approve | plans::Step::Return | plans::Step::Publish
+        ) {
+            plans::step(db, &author, plan, 1, plans::Step::Submit, None)
+                .await
+                .map_err(|e| format!("submit: {e}"))?;
+        }
+        if stage == plans::Step::Publish {
+            let gm = self.actor("gm", "HQ").await?;
+            plans::step(
+                db,
+                &gm,
+                plan,
+                1,
+                plans::Step::Approve,
+                Some("矩阵测试：同意"),
+            )
+            .await
+            .map_err(|e| format!("approve: {e}"))?;
+        }
+        Ok(plan)
     }
 
     /// A valid body for the route, so that the answer is about
@@ -1004,6 +1351,39 @@ impl Run {
             (POST, "/api/v1/submissions/{unit}/{period}/return") => {
                 Body::Json(json!({"comment": "矩阵测试：请补充"}))
             }
+            (POST, "/api/v1/targets/split") => Body::Json(json!({
+                "metric": "visits",
+                "from": {"subject": at, "period": self.year().to_string()},
+                "to": "quarters",
+                "method": "equal",
+                "value": "40",
+                "preview": false,
+            })),
+            (PUT, "/api/v1/targets/dimensions") => Body::Json(json!([{
+                "metric": "sales_amount",
+                "subject": at,
+                "period": "2026-03",
+                "dimension": "category",
+                "member": "轿车",
+                "value": "10",
+            }])),
+            (POST, "/api/v1/targets/growth") => Body::Json(json!({
+                "metric": "visits",
+                "subject": at,
+                "year": 2026,
+                "growth": "10",
+                "preview": false,
+            })),
+            (PUT, "/api/v1/distributions/{code}") => Body::Json(json!({
+                "name": "矩阵测试分布",
+                "percents": ["10", "10", "10", "10", "10", "10", "5", "5", "5", "5", "10", "10"],
+            })),
+            (POST, "/api/v1/plans/{plan}/versions/{version}/return") => {
+                Body::Json(json!({"comment": "矩阵测试：请修改"}))
+            }
+            (POST, _) if path.starts_with("/api/v1/plans/") => {
+                Body::Json(json!({"comment": "矩阵测试"}))
+            }
             _ => return None,
         })
     }
@@ -1041,6 +1421,38 @@ impl Run {
             }
             if kind == Kind::Table {
                 path = format!("{path}?subject={}&year=2026", r.key);
+                if template == "/api/v1/targets/dimensions" {
+                    path = format!("{path}&metric=sales_amount&dimension=category");
+                }
+            }
+            // A plan of its own year, as far along as the step needs.
+            if kind == Kind::Plan {
+                let stage = match template {
+                    "/api/v1/plans/{plan}/versions/{version}/approve" => plans::Step::Approve,
+                    "/api/v1/plans/{plan}/versions/{version}/return" => plans::Step::Return,
+                    "/api/v1/plans/{plan}/versions/{version}/publish" => plans::Step::Publish,
+                    _ => plans::Step::Submit,
+                };
+                match self.plan(&r.key, stage).await {
+                    Ok(plan) => {
+                        path = path
+                            .replace("{plan}", &plan.to_string())
+                            .replace("{version}", "1");
+                    }
+                    Err(e) => {
+                        self.failures.push(format!(
+                            "{label}: could not make {}'s plan first: {e}",
+                            r.key
+                        ));
+                        return;
+                    }
+                }
+                if template == "/api/v1/plans" {
+                    path = format!("{path}?year={}", self.year());
+                }
+                if template == "/api/v1/plans/{plan}/compare" {
+                    path = format!("{path}?from=0&to=1");
+                }
             }
             // Inside (and for anonymous callers) a reopen finds its month
             // locked; outside the month was never locked.
@@ -1053,6 +1465,8 @@ impl Run {
                 return;
             }
         }
+        // A distribution of its own.
+        path = path.replace("{code}", &format!("az_{}", self.cases));
         let Some(body) = self.body(method, template, record.as_ref()) else {
             self.failures.push(format!(
                 "{label}: no request body for this route; add one to Run::body"

@@ -379,6 +379,144 @@ both_databases! {
         screenshot(&browser, &format!("table-region-{backend}.png")).await;
         browser.close().await.expect("close browser");
     }
+    async fn gm_decomposes_the_company_target_in_the_browser(app) {
+        if !browser_available() {
+            return;
+        }
+        let backend = format!("{:?}", app.backend()).to_lowercase();
+        let driver = start_driver().await;
+        let browser = open_browser(&driver, 1400, 1000).await;
+        sign_in(&browser, &app, "gm").await;
+        // 2027: a year the demo has no targets for.
+        let page = app.url("/decompose?subject=unit%3AHQ&year=2027&metric=sales_amount");
+        browser.goto(&page).await.expect("decomposition page");
+        let main = text_of(&browser, "main").await;
+        assert!(main.contains("华信智能科技有限公司") && main.contains("分解差异"), "the grid: {main}");
+
+        let value = browser.find(Locator::Css("form.split-form input[name=value]")).await.expect("whole");
+        value.clear().await.expect("clear");
+        value.send_keys("10000000").await.expect("type the company target");
+        for css in [
+            "form.split-form select[name=to] option[value=children]",
+            "form.split-form select[name=method] option[value=weights]",
+        ] {
+            browser.find(Locator::Css(css)).await.expect(css).click().await.expect("choose");
+        }
+        for (part, weight) in [("unit:HD", "40"), ("unit:HN", "35"), ("unit:HB", "25")] {
+            browser
+                .find(Locator::Css(&format!("form.split-form input[name='w|{part}']")))
+                .await
+                .expect("weight input")
+                .send_keys(weight)
+                .await
+                .expect("type weight");
+        }
+        browser
+            .find(Locator::Css("form.split-form button[value=preview]"))
+            .await
+            .expect("preview button")
+            .click()
+            .await
+            .expect("preview");
+        browser.wait().for_element(Locator::Css("#preview")).await.expect("the preview");
+        let preview = text_of(&browser, "#preview").await;
+        assert!(preview.contains("4,000,000") && preview.contains("3,500,000") && preview.contains("2,500,000"), "the parts: {preview}");
+        let hd = text_of(&browser, "tr[data-subject='unit:HD'] td[data-col='0']").await;
+        assert!(hd.contains("4,000,000"), "the grid shows the preview: {hd}");
+        screenshot(&browser, &format!("decompose-preview-{backend}.png")).await;
+        let (_, t) = app.demo("gm").await.get("/api/v1/table?subject=unit:HD&year=2027").await;
+        assert!(t["rows"][0]["year_target"].is_null(), "a preview writes nothing");
+
+        browser
+            .find(Locator::Css("form.split-form button[value=apply]"))
+            .await
+            .expect("apply button")
+            .click()
+            .await
+            .expect("apply");
+        browser.wait().for_element(Locator::Css(".notice.ok")).await.expect("applied");
+        let hd = text_of(&browser, "tr[data-subject='unit:HD'] td[data-col='0']").await;
+        assert!(hd.contains("4,000,000"), "HD's year target: {hd}");
+
+        // Each region's year to months, by the car dealers' season.
+        browser
+            .find(Locator::Css("#months select[name=distribution] option[value=car_dealer]"))
+            .await
+            .expect("car_dealer")
+            .click()
+            .await
+            .expect("choose car_dealer");
+        browser
+            .find(Locator::Css("#months button[data-each-child]"))
+            .await
+            .expect("split all to months")
+            .click()
+            .await
+            .expect("split all");
+        let mut jan = String::new();
+        for _ in 0..50 {
+            jan = browser
+                .find(Locator::Css("tr[data-subject='unit:HD'] td[data-col='1']"))
+                .await
+                .expect("HD January")
+                .text()
+                .await
+                .unwrap_or_default();
+            if jan.contains("240,000") {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        assert!(jan.contains("240,000"), "6 % of 4,000,000 in January: {jan}");
+        screenshot(&browser, &format!("decompose-applied-{backend}.png")).await;
+
+        // The region's table has the new monthly targets.
+        browser.goto(&app.url("/table?subject=unit%3AHD&year=2027")).await.expect("HD table");
+        let main = text_of(&browser, "main").await;
+        // January 6 %, March 10 %, December 11 % of 4,000,000.
+        for v in ["240,000", "400,000", "440,000", "4,000,000"] {
+            assert!(main.contains(v), "the HD table shows {v}: {main}");
+        }
+        screenshot(&browser, &format!("decompose-table-hd-{backend}.png")).await;
+
+        // The plans list and the comparison of the first version.
+        browser.goto(&app.url("/plans?year=2027")).await.expect("plans");
+        let main = text_of(&browser, "main").await;
+        assert!(main.contains("已发布"), "plans: {main}");
+        screenshot(&browser, &format!("plans-gm-{backend}.png")).await;
+        browser
+            .find(Locator::Css(".plan-card a[href*='/compare']"))
+            .await
+            .expect("compare link")
+            .click()
+            .await
+            .expect("open comparison");
+        browser.wait().for_element(Locator::Css("table.changes-table")).await.expect("the changes");
+        screenshot(&browser, &format!("plan-compare-gm-{backend}.png")).await;
+
+        // On a phone: the grid scrolls inside its card, the page does not.
+        browser.set_window_size(390, 844).await.expect("phone size");
+        browser.goto(&page).await.expect("decomposition on a phone");
+        let overflow: bool = browser
+            .execute("return document.documentElement.scrollWidth > window.innerWidth + 1;", vec![])
+            .await
+            .expect("measure")
+            .as_bool()
+            .unwrap_or(true);
+        assert!(!overflow, "the decomposition page fits a phone's width");
+        screenshot(&browser, &format!("decompose-phone-{backend}.png")).await;
+        browser
+            .execute("document.getElementById('grid').scrollIntoView();", vec![])
+            .await
+            .expect("scroll to the grid");
+        screenshot(&browser, &format!("decompose-phone-grid-{backend}.png")).await;
+        browser
+            .execute("document.getElementById('split').scrollIntoView();", vec![])
+            .await
+            .expect("scroll to the form");
+        screenshot(&browser, &format!("decompose-phone-form-{backend}.png")).await;
+        browser.close().await.expect("close browser");
+    }
 }
 
 fn url_of(app: &TestApp, path: &str) -> url::Url {

@@ -175,11 +175,24 @@ both_databases! {
         let (status, body) = sales.get("/api/v1/table?subject=person:E0016&year=2031").await;
         assert_eq!(status, StatusCode::NOT_FOUND, "a colleague's table");
         assert!(!body.to_string().contains("罗佳怡"));
+        // A manager proposes targets in their subtree, their own unit
+        // included: the change waits in their plan's draft for approval,
+        // and the table keeps the published targets.
         let m = app.demo("manager").await;
-        let (status, _) = m.put("/api/v1/targets", target).await;
-        assert_eq!(status, StatusCode::OK, "a manager sets targets below their unit");
-        let (status, _) = m.put("/api/v1/targets", json!([{"metric": "visits", "subject": "unit:HD", "period": "2031-03", "value": "20"}])).await;
-        assert_eq!(status, StatusCode::FORBIDDEN, "but not their own unit's");
+        let (status, w) = m.put("/api/v1/targets", target).await;
+        assert_eq!(status, StatusCode::OK, "a manager sets targets below their unit: {w}");
+        assert_eq!(w["pending"][0]["unit"], "HD", "{w}");
+        assert_eq!(w["pending"][0]["status"], "draft", "{w}");
+        let (status, w) = m.put("/api/v1/targets", json!([{"metric": "visits", "subject": "unit:HD", "period": "2031-03", "value": "20"}])).await;
+        assert_eq!(status, StatusCode::OK, "and proposes their own unit's: {w}");
+        assert_eq!(w["pending"][0]["status"], "draft", "{w}");
+        let gm = app.demo("gm").await;
+        let (_, t) = gm.get("/api/v1/table?subject=person:E0015&year=2031").await;
+        assert_eq!(cell(&t, "visits", "2031-03")["target"], Value::Null, "a draft is not published");
+        let (_, t) = gm.get("/api/v1/table?subject=unit:HD&year=2031").await;
+        assert_eq!(cell(&t, "visits", "2031-03")["target_set"], false, "{t}");
+        let (status, _) = m.put("/api/v1/targets", json!([{"metric": "visits", "subject": "unit:HQ", "period": "2031-03", "value": "20"}])).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "but not the company above them, unknown to them");
         let (status, _) = m.put("/api/v1/targets", json!([{"metric": "visits", "subject": "person:E0028", "period": "2031-03", "value": "20"}])).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "another region is unknown to them");
         let (status, _) = m.get("/api/v1/table?subject=unit:HN&year=2031").await;

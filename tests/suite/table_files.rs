@@ -71,6 +71,21 @@ async fn table(c: &Client, path: &str) -> Value {
     t
 }
 
+/// An import's summary without the ids of the plans its versions belong
+/// to (they differ with what else the database holds).
+fn without_plan_ids(mut summary: Value) -> Value {
+    for v in summary["published"].as_array_mut().into_iter().flatten() {
+        v.as_object_mut().map(|o| o.remove("plan"));
+    }
+    summary
+}
+
+/// The GM's targets of 2030, published at once as `version` of the
+/// company's plan.
+fn published_2030(version: u32) -> Value {
+    json!([{"year": 2030, "unit": "HQ", "version": version, "status": "published"}])
+}
+
 /// The table without what only says where a figure came from (set here or
 /// rolled up from the children), which a fresh database legitimately has
 /// otherwise.
@@ -362,7 +377,7 @@ both_databases! {
             assert_eq!(status, StatusCode::OK, "{r}");
             // 销售额 Jan–May and the year (March and the year carry their
             // tiers in the same figure), and one month of five more metrics.
-            assert_eq!(r, json!({"rows": 11, "changed": 11, "unchanged": 0}));
+            assert_eq!(without_plan_ids(r), json!({"rows": 11, "changed": 11, "unchanged": 0, "published": published_2030(1)}));
             let (status, r) = gm.upload("/api/v1/import/actuals", "张晓明.xlsx", person_xlsx).await;
             assert_eq!(status, StatusCode::OK, "{r}");
             assert_eq!(r, json!({"rows": 8, "changed": 8, "unchanged": 0}));
@@ -408,7 +423,7 @@ both_databases! {
         let edited = edit_csv(&csv, "销售额,目标,", 3, "650");
         let (status, r) = gm.upload("/api/v1/import/targets", "p.csv", edited).await;
         assert_eq!(status, StatusCode::OK, "{r}");
-        assert_eq!(r, json!({"rows": 11, "changed": 1, "unchanged": 10}));
+        assert_eq!(without_plan_ids(r), json!({"rows": 11, "changed": 1, "unchanged": 10, "published": published_2030(2)}));
         let after = table(&gm, E0015).await;
         assert_eq!(after["rows"][0]["months"][1]["target"], "650.00");
         assert_eq!(after["rows"][0]["months"][0], person["rows"][0]["months"][0]);
@@ -433,7 +448,7 @@ both_databases! {
             person:E0016,visits,2030-04,,,\n";
         let (status, r) = gm.upload("/api/v1/import/targets", "list.csv", targets.as_bytes().to_vec()).await;
         assert_eq!(status, StatusCode::OK, "{r}");
-        assert_eq!(r, json!({"rows": 3, "changed": 3, "unchanged": 0}));
+        assert_eq!(without_plan_ids(r), json!({"rows": 3, "changed": 3, "unchanged": 0, "published": published_2030(1)}));
         let actuals = xlsx(&[
             &["主体", "指标", "期间", "值"],
             &["person:E0016", "销售额", "2030-03", "512.5"],
@@ -561,17 +576,28 @@ both_databases! {
         let hr = app.demo("hr").await;
         let (status, _) = hr.upload("/api/v1/import/targets", "l.csv", list.as_bytes().to_vec()).await;
         assert_eq!(status, StatusCode::FORBIDDEN);
-        // A manager sets targets below their unit, not on it.
+        // A manager proposes targets in their subtree, their own unit
+        // included: imported into their plan's draft, not yet the table.
         let manager = app.demo("manager").await;
         let own = "主体,指标,期间,值\nunit:HD,sales_amount,2030-01,1\n";
-        let (status, _) = manager.upload("/api/v1/import/targets", "l.csv", own.as_bytes().to_vec()).await;
-        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (status, r) = manager.upload("/api/v1/import/targets", "l.csv", own.as_bytes().to_vec()).await;
+        assert_eq!(status, StatusCode::OK, "{r}");
+        assert_eq!(r["pending"][0]["status"], "draft", "{r}");
         let (status, r) = manager.upload("/api/v1/import/targets", "l.csv", list.as_bytes().to_vec()).await;
         assert_eq!(status, StatusCode::OK, "{r}");
+        assert_eq!(r["pending"][0]["unit"], "HD", "{r}");
+        assert_eq!(table(&gm, E0015).await, before, "a draft changes no target");
+        let outside = "主体,指标,期间,值\nperson:E0028,sales_amount,2030-01,1\n";
+        let (status, _) = manager.upload("/api/v1/import/targets", "l.csv", outside.as_bytes().to_vec()).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "another region is unknown to them");
         let (status, _) = app.anonymous().upload("/api/v1/import/targets", "l.csv", list.as_bytes().to_vec()).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
         let (status, _, _) = fetch(&app.anonymous(), "/api/v1/table.xlsx?subject=unit:HD&year=2030").await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
+        // The GM's import is published at once.
+        let (status, r) = gm.upload("/api/v1/import/targets", "l.csv", list.as_bytes().to_vec()).await;
+        assert_eq!(status, StatusCode::OK, "{r}");
+        assert_eq!(r["published"][0]["status"], "published", "{r}");
         let after = table(&gm, E0015).await;
         assert_eq!(after["rows"][0]["months"][0]["target"], "1.00");
         assert_ne!(after, before);

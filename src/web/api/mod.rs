@@ -94,7 +94,10 @@ pub fn json_router() -> OpenApiRouter<AppState> {
         .routes(routes!(plans::return_plan))
         .routes(routes!(plans::publish_plan))
         .routes(routes!(plans::compare_plan))
-        .routes(routes!(plans::put_dimension_targets, plans::get_dimension_targets))
+        .routes(routes!(
+            plans::put_dimension_targets,
+            plans::get_dimension_targets
+        ))
 }
 
 /// Routes that take file uploads; they get the configured upload limit.

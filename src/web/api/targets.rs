@@ -25,7 +25,14 @@ pub async fn put_targets(
     ApiJson(items): ApiJson<Vec<FigureInput>>,
 ) -> Result<Json<WriteSummary>, ApiError> {
     Ok(Json(
-        figures::write(&state.db, a.actor(), state.settings.fiscal_year, Measure::Target, &items).await?,
+        figures::write(
+            &state.db,
+            a.actor(),
+            state.settings.fiscal_year,
+            Measure::Target,
+            &items,
+        )
+        .await?,
     ))
 }
 
@@ -43,7 +50,14 @@ pub async fn put_actuals(
     ApiJson(items): ApiJson<Vec<FigureInput>>,
 ) -> Result<Json<WriteSummary>, ApiError> {
     Ok(Json(
-        figures::write(&state.db, a.actor(), state.settings.fiscal_year, Measure::Actual, &items).await?,
+        figures::write(
+            &state.db,
+            a.actor(),
+            state.settings.fiscal_year,
+            Measure::Actual,
+            &items,
+        )
+        .await?,
     ))
 }
 

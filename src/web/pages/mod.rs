@@ -8,6 +8,7 @@ mod account;
 mod audit;
 mod org;
 mod people;
+mod plans;
 mod table;
 
 use askama::Template;
@@ -43,6 +44,7 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .merge(account::router())
         .merge(audit::router())
         .merge(table::router())
+        .merge(plans::router())
         // The limit set on a route (the import's) is nearer the handler and
         // wins over this one.
         .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))
@@ -57,6 +59,8 @@ pub struct UserBar {
     pub audit: bool,
     /// Show account administration in the navigation.
     pub accounts: bool,
+    /// Show target decomposition (目标分解) in the navigation.
+    pub targets: bool,
 }
 
 /// What every page around its content needs.
@@ -100,6 +104,7 @@ impl Chrome {
                 role: t.role(&actor.role),
                 audit: actor.may_read_audit(),
                 accounts: actor.may_manage_accounts(),
+                targets: actor.targets_write() != Reach::Nothing,
             }),
             csrf: a.csrf().to_owned(),
             crumbs: Vec::new(),
@@ -286,6 +291,13 @@ const NOTICE_KEYS: &[&str] = &[
     "account.language_saved",
     "account.token_revoked",
     "users.reset_done",
+    "decompose.notice_published",
+    "decompose.notice_drafted",
+    "decompose.notice_unchanged",
+    "plans.notice_submitted",
+    "plans.notice_approved",
+    "plans.notice_returned",
+    "plans.notice_published",
 ];
 
 /// Redirects after a successful form; the page arrived at shows the text of

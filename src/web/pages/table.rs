@@ -402,6 +402,8 @@ struct TablePage {
     next_year: i32,
     can_enter_actuals: bool,
     can_enter_targets: bool,
+    /// May propose or set targets on the decomposition page.
+    can_plan_targets: bool,
     chart: Option<Chart>,
     chart_options: Vec<(String, String, bool)>,
     children: Vec<(String, String)>,
@@ -504,7 +506,10 @@ async fn table_page(
         })
         .collect();
     let can_enter_actuals = may_write(&state, actor, &view.subject, Measure::Actual).await;
-    let can_enter_targets = may_write(&state, actor, &view.subject, Measure::Target).await;
+    let can_plan_targets = may_write(&state, actor, &view.subject, Measure::Target).await;
+    // The entry grid writes targets at once; a manager's targets go through
+    // their plan's approval, on the decomposition page.
+    let can_enter_targets = can_plan_targets && actor.publishes_targets_directly();
     let children = view
         .children
         .iter()
@@ -533,6 +538,7 @@ async fn table_page(
         pace,
         can_enter_actuals,
         can_enter_targets,
+        can_plan_targets,
         chart,
         chart_options,
         children,
@@ -601,6 +607,10 @@ async fn edit_view(
     };
     let view = figures::table(&state.db, actor, state.settings.fiscal_year, &subject, year).await?;
     if !may_write(state, actor, &view.subject, measure).await {
+        return Err(storage::Error::Forbidden);
+    }
+    // The grid writes at once; proposals go through the decomposition page.
+    if measure == Measure::Target && !actor.publishes_targets_directly() {
         return Err(storage::Error::Forbidden);
     }
     let title = match measure {
@@ -736,7 +746,18 @@ async fn save_grid(
         enc(&subject),
         q.year.unwrap_or_default()
     );
-    match figures::write(&state.db, a.actor(), state.settings.fiscal_year, measure, &items).await {
+    match figures::write(
+        &state.db,
+        a.actor(),
+        state.settings.fiscal_year,
+        measure,
+        &items,
+    )
+    .await
+    {
+        Ok(s) if !s.pending.is_empty() => {
+            redirect_with_notice(jar, &back, "common.sent_for_approval")
+        }
         Ok(_) => redirect_with_notice(jar, &back, "common.saved"),
         Err(e @ storage::Error::Invalid(_)) => match edit_view(&state, &a, locale, &q).await {
             Ok(mut page) => {
