@@ -259,33 +259,9 @@ async fn compute<C: ConnectionTrait>(
 ) -> Result<(SplitOutcome, Vec<Checked>, Context)> {
     let tree = load_org_tree(conn).await?;
     let metrics = load_metrics(conn).await?;
-    let metric = metrics
-        .iter()
-        .find(|m| m.active && m.def.code == req.metric.trim())
-        .ok_or_else(|| {
-            invalid(
-                "metric",
-                format!("no metric with code \"{}\"", req.metric),
-                format!("没有编码为 \"{}\" 的指标", req.metric),
-            )
-        })?
-        .clone();
+    let metric = active_metric(&metrics, &req.metric)?;
     let kind = metric.def.kind;
-    let from = figures::find_subject(conn, actor, &tree, &req.from.subject)
-        .await?
-        .ok_or_else(|| {
-            invalid(
-                "from.subject",
-                format!(
-                    "no unit or person \"{}\" (write unit:CODE or person:EMPLOYEE_NO)",
-                    req.from.subject
-                ),
-                format!(
-                    "找不到 \"{}\"（应写作 unit:部门编码 或 person:工号）",
-                    req.from.subject
-                ),
-            )
-        })?;
+    let from = named_subject(conn, actor, &tree, &req.from.subject, "from.subject").await?;
     let period: Period = req.from.period.trim().parse().map_err(|_| {
         invalid(
             "from.period",
@@ -441,6 +417,40 @@ async fn compute<C: ConnectionTrait>(
         applied: None,
     };
     Ok((outcome, checked, (tree, metrics)))
+}
+
+/// An active metric by code, or a 422 on `metric`.
+fn active_metric(metrics: &[MetricRow], code: &str) -> Result<MetricRow> {
+    metrics
+        .iter()
+        .find(|m| m.active && m.def.code == code.trim())
+        .cloned()
+        .ok_or_else(|| {
+            invalid(
+                "metric",
+                format!("no metric with code \"{code}\""),
+                format!("没有编码为 \"{code}\" 的指标"),
+            )
+        })
+}
+
+/// A unit or person the actor may read, or a 422 on `field`.
+async fn named_subject<C: ConnectionTrait>(
+    conn: &C,
+    actor: &Actor,
+    tree: &OrgTree,
+    key: &str,
+    field: &str,
+) -> Result<SubjectInfo> {
+    figures::find_subject(conn, actor, tree, key)
+        .await?
+        .ok_or_else(|| {
+            invalid(
+                field,
+                format!("no unit or person \"{key}\" (write unit:CODE or person:EMPLOYEE_NO)"),
+                format!("找不到 \"{key}\"（应写作 unit:部门编码 或 person:工号）"),
+            )
+        })
 }
 
 fn not_a_part(field: &str, key: &str) -> Error {
@@ -998,17 +1008,7 @@ pub async fn growth(
     let txn = begin_write(db, Lane::Figures).await?;
     let tree = load_org_tree(&txn).await?;
     let metrics = load_metrics(&txn).await?;
-    let metric = metrics
-        .iter()
-        .find(|m| m.active && m.def.code == req.metric.trim())
-        .ok_or_else(|| {
-            invalid(
-                "metric",
-                format!("no metric with code \"{}\"", req.metric),
-                format!("没有编码为 \"{}\" 的指标", req.metric),
-            )
-        })?
-        .clone();
+    let metric = active_metric(&metrics, &req.metric)?;
     if metric.def.total == Total::Ratio {
         return Err(invalid(
             "metric",
@@ -1022,21 +1022,7 @@ pub async fn growth(
             ),
         ));
     }
-    let from = figures::find_subject(&txn, actor, &tree, &req.subject)
-        .await?
-        .ok_or_else(|| {
-            invalid(
-                "subject",
-                format!(
-                    "no unit or person \"{}\" (write unit:CODE or person:EMPLOYEE_NO)",
-                    req.subject
-                ),
-                format!(
-                    "找不到 \"{}\"（应写作 unit:部门编码 或 person:工号）",
-                    req.subject
-                ),
-            )
-        })?;
+    let from = named_subject(&txn, actor, &tree, &req.subject, "subject").await?;
     let year = Period::Year(req.year);
     let mut slots = vec![Slot {
         name: from.key.clone(),
@@ -1174,21 +1160,7 @@ async fn figures_of<'a, C: ConnectionTrait>(
     let subjects: Vec<Subject> = subjects.into_iter().collect();
     let mut out = Vec::new();
     for chunk in subjects.chunks(300) {
-        let mut cond = sea_orm::Condition::any();
-        for kind in ["unit", "person"] {
-            let ids: Vec<i64> = chunk
-                .iter()
-                .filter(|s| s.kind() == kind)
-                .map(|s| s.id())
-                .collect();
-            if !ids.is_empty() {
-                cond = cond.add(
-                    sea_orm::Condition::all()
-                        .add(figure::Column::SubjectKind.eq(kind))
-                        .add(figure::Column::SubjectId.is_in(ids)),
-                );
-            }
-        }
+        let cond = figures::subjects_condition(chunk);
         out.extend(
             figure::Entity::find()
                 .filter(cond)

@@ -19,7 +19,7 @@ use super::figures::{self, WriteSummary, load_metrics};
 use super::org::load_org_tree;
 use super::{Db, Error, FieldError, Lane, Result, audit, begin_write};
 use crate::domain::access::{Actor, Reach};
-use crate::domain::metric::{format_value, parse_value};
+use crate::domain::metric::format_value;
 use crate::domain::period::{FiscalYear, Period};
 use crate::domain::table::{self, Status};
 
@@ -117,36 +117,11 @@ pub async fn write(db: &Db, actor: &Actor, items: &[DimensionInput]) -> Result<W
                 "请填写客户或产品类别名称（1–128 个字符）".into(),
             );
         }
-        let value = match (&item.value, metric) {
-            (Value::Null, _) => Some(None),
-            (v, Some(m)) => {
-                let text = match v {
-                    Value::String(s) => Some(s.clone()),
-                    Value::Number(n) => Some(n.to_string()),
-                    _ => None,
-                };
-                match text.map(|t| (parse_value(m.def.kind, &t), t)) {
-                    Some((Ok(v), _)) => Some(Some(v)),
-                    Some((Err(e), t)) => {
-                        err(
-                            "value",
-                            format!("\"{t}\" {}", e.en),
-                            format!("\"{t}\" {}", e.zh),
-                        );
-                        None
-                    }
-                    None => {
-                        err(
-                            "value",
-                            "must be a decimal string, a number or null".into(),
-                            "应为数字、数字字符串或 null".into(),
-                        );
-                        None
-                    }
-                }
-            }
-            _ => None,
-        };
+        let value = metric.and_then(|m| {
+            figures::parse_json_value(m.def.kind, &item.value)
+                .map_err(|(en, zh)| err("value", en, zh))
+                .ok()
+        });
         if let (Some(m), Some(s), Some(p), Some(value)) = (metric, &subject, period, value) {
             if !seen.insert((m.id, s.subject, p, dimension.to_owned(), member.to_owned())) {
                 err(

@@ -303,7 +303,10 @@ fn value_text(v: &Value) -> Option<String> {
 }
 
 /// Parses a JSON value into minor units; `Ok(None)` for null.
-fn parse_json_value(kind: Kind, v: &Value) -> std::result::Result<Option<i64>, (String, String)> {
+pub(crate) fn parse_json_value(
+    kind: Kind,
+    v: &Value,
+) -> std::result::Result<Option<i64>, (String, String)> {
     if v.is_null() {
         return Ok(None);
     }
@@ -686,6 +689,59 @@ pub(crate) async fn apply<C: ConnectionTrait>(
     Ok(Applied { summary, changed })
 }
 
+/// Sets the targets of checked items (their tiers left as stored) and
+/// rolls the units above up, without reading the figures first: for plan
+/// versions, which record what each target replaced themselves.
+pub(crate) async fn set_targets<C: ConnectionTrait>(
+    txn: &C,
+    tree: &OrgTree,
+    metrics: &[MetricRow],
+    items: &[Checked],
+) -> Result<()> {
+    let now = Utc::now();
+    let mut touched: BTreeMap<UnitId, BTreeSet<(i64, String)>> = BTreeMap::new();
+    let mut firsts: HashMap<UnitId, Vec<UnitId>> = HashMap::new();
+    let mut rows = Vec::with_capacity(items.len());
+    for c in items {
+        rows.push(figure::ActiveModel {
+            metric_id: Set(c.metric),
+            subject_kind: Set(c.subject.subject.kind().to_owned()),
+            subject_id: Set(c.subject.subject.id()),
+            period: Set(c.period.clone()),
+            target: Set(c.value),
+            floor: Set(None),
+            stretch: Set(None),
+            actual: Set(None),
+            sub_target: Set(None),
+            sub_actual: Set(None),
+            updated_at: Set(now),
+            ..Default::default()
+        });
+        let first = match c.subject.subject {
+            Subject::Person(_) => Some(c.subject.unit_id),
+            Subject::Unit(u) => tree.get(u).and_then(|n| n.parent),
+        };
+        if let Some(first) = first {
+            let path = firsts
+                .entry(first)
+                .or_insert_with(|| tree.path(first).iter().map(|n| n.id).collect());
+            for u in path.iter() {
+                touched
+                    .entry(*u)
+                    .or_default()
+                    .insert((c.metric, c.period.clone()));
+            }
+        }
+    }
+    upsert_figures(
+        txn,
+        rows,
+        &[figure::Column::Target, figure::Column::UpdatedAt],
+    )
+    .await?;
+    recompute_rollups(txn, tree, metrics, &touched).await
+}
+
 /// A stored figure's values, without its bookkeeping columns.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Stored {
@@ -734,7 +790,7 @@ fn stored_columns<E: EntityTrait>(
 }
 
 /// The condition "subject is one of these".
-fn subjects_condition(subjects: &[Subject]) -> Condition {
+pub(crate) fn subjects_condition(subjects: &[Subject]) -> Condition {
     let mut cond = Condition::any();
     for kind in ["unit", "person"] {
         let ids: Vec<i64> = subjects

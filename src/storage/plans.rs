@@ -267,43 +267,29 @@ pub(crate) async fn change_targets<C: ConnectionTrait>(
     for (year, items) in by_year {
         let plan = plan_of(txn, year, home).await?;
         if actor.publishes_targets_directly() {
-            let applied = figures::apply(
-                txn,
-                actor,
-                Measure::Target,
-                tree,
-                metrics,
-                items,
-                AuditAs::Batch,
-            )
-            .await?;
-            summary.changed += applied.summary.changed;
-            summary.unchanged += applied.summary.unchanged;
-            if applied.changed.is_empty() {
-                continue;
-            }
-            let version = new_version(txn, &plan, actor, Status::Published, reason).await?;
-            let rows = applied
-                .changed
+            let tiers = items
                 .iter()
-                .map(|c| {
-                    item_row(
-                        version.id, c.metric, c.subject, &c.period, c.after, c.before,
-                    )
-                })
-                .collect();
-            upsert_items(txn, rows).await?;
-            record(
-                txn,
-                actor,
-                "plan.publish",
-                &plan,
-                &version,
-                tree,
-                applied.changed.len(),
-            )
-            .await?;
-            summary.published.push(version_ref(&plan, &version, tree));
+                .any(|c| c.floor.is_some() || c.stretch.is_some());
+            let published = if tiers {
+                publish_with_tiers(txn, actor, tree, metrics, &plan, items, reason).await?
+            } else {
+                publish_targets(txn, actor, tree, metrics, &plan, items, reason).await?
+            };
+            summary.changed += published.changed;
+            summary.unchanged += published.unchanged;
+            if let Some(version) = published.version {
+                record(
+                    txn,
+                    actor,
+                    "plan.publish",
+                    &plan,
+                    &version,
+                    tree,
+                    published.changed,
+                )
+                .await?;
+                summary.published.push(version_ref(&plan, &version, tree));
+            }
         } else {
             if items
                 .iter()
@@ -343,6 +329,136 @@ pub(crate) async fn change_targets<C: ConnectionTrait>(
         }
     }
     Ok(summary)
+}
+
+/// What publishing a batch did.
+struct Published {
+    /// The new version; `None` when nothing changed.
+    version: Option<plan_version::Model>,
+    changed: usize,
+    unchanged: usize,
+}
+
+/// Publishes targets with their 保底/挑战 tiers through the general write
+/// path, which reads every figure first to keep what a batch leaves out.
+async fn publish_with_tiers<C: ConnectionTrait>(
+    txn: &C,
+    actor: &Actor,
+    tree: &OrgTree,
+    metrics: &[MetricRow],
+    plan: &plan::Model,
+    items: Vec<Checked>,
+    reason: Option<&str>,
+) -> Result<Published> {
+    let applied = figures::apply(
+        txn,
+        actor,
+        Measure::Target,
+        tree,
+        metrics,
+        items,
+        AuditAs::Batch,
+    )
+    .await?;
+    let mut out = Published {
+        version: None,
+        changed: applied.summary.changed,
+        unchanged: applied.summary.unchanged,
+    };
+    if applied.changed.is_empty() {
+        return Ok(out);
+    }
+    let version = new_version(txn, plan, actor, Status::Published, reason).await?;
+    let rows = applied
+        .changed
+        .iter()
+        .map(|c| {
+            item_row(
+                version.id, c.metric, c.subject, &c.period, c.after, c.before,
+            )
+        })
+        .collect();
+    upsert_items(txn, rows).await?;
+    out.version = Some(version);
+    Ok(out)
+}
+
+/// Publishes plain targets set-based: the version's items go in first,
+/// what each replaces is copied from the figures in one statement, items
+/// that change nothing are dropped, and only then are the figures set and
+/// rolled up. No figure is read into memory, so a split to every
+/// salesperson and month saves in a few statements.
+async fn publish_targets<C: ConnectionTrait>(
+    txn: &C,
+    actor: &Actor,
+    tree: &OrgTree,
+    metrics: &[MetricRow],
+    plan: &plan::Model,
+    items: Vec<Checked>,
+    reason: Option<&str>,
+) -> Result<Published> {
+    // One value per key: the last one given wins, as in a spreadsheet.
+    let mut last: HashMap<(i64, Subject, String), usize> = HashMap::with_capacity(items.len());
+    for (i, c) in items.iter().enumerate() {
+        last.insert((c.metric, c.subject.subject, c.period.clone()), i);
+    }
+    let items: Vec<Checked> = items
+        .into_iter()
+        .enumerate()
+        .filter(|(i, c)| last.get(&(c.metric, c.subject.subject, c.period.clone())) == Some(i))
+        .map(|(_, c)| c)
+        .collect();
+    let version = new_version(txn, plan, actor, Status::Published, reason).await?;
+    let rows: Vec<plan_item::ActiveModel> = items
+        .iter()
+        .map(|c| {
+            item_row(
+                version.id,
+                c.metric,
+                c.subject.subject,
+                &c.period,
+                c.value,
+                None,
+            )
+        })
+        .collect();
+    upsert_items(txn, rows).await?;
+    let backend = txn.get_database_backend();
+    txn.execute_raw(super::statement(
+        backend,
+        "UPDATE plan_item SET \"before\" = (SELECT f.target FROM figure f \
+         WHERE f.subject_kind = plan_item.subject_kind AND f.subject_id = plan_item.subject_id \
+         AND f.period = plan_item.period AND f.metric_id = plan_item.metric_id) \
+         WHERE version_id = ?",
+        vec![version.id.into()],
+    ))
+    .await?;
+    let dropped = txn
+        .execute_raw(super::statement(
+            backend,
+            "DELETE FROM plan_item WHERE version_id = ? \
+             AND (\"before\" = value OR (\"before\" IS NULL AND value IS NULL))",
+            vec![version.id.into()],
+        ))
+        .await?
+        .rows_affected() as usize;
+    let changed = items.len().saturating_sub(dropped);
+    if changed == 0 {
+        plan_version::Entity::delete_by_id(version.id)
+            .exec(txn)
+            .await?;
+        return Ok(Published {
+            version: None,
+            changed: 0,
+            unchanged: items.len(),
+        });
+    }
+    figures::set_targets(txn, tree, metrics, &items).await?;
+    Ok(Published {
+        version: Some(version),
+        changed,
+        unchanged: dropped,
+    })
 }
 
 /// The draft (or returned version) of a plan, created when there is none;

@@ -249,6 +249,9 @@ pub const TEXT_TABLE: &[(&str, &str, &str)] = &[
         "Please correct the following:",
     ),
     ("common.saved", "已保存", "Saved"),
+    ("table.phone_showing", "当前显示", "Showing"),
+    ("table.phone_full", "显示全年 12 个月", "Show all 12 months"),
+    ("table.phone_focus", "只看当月", "This month only"),
     (
         "common.sent_for_approval",
         "已加入目标方案草稿，提交并审批发布后生效",

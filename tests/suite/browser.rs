@@ -217,12 +217,7 @@ both_databases! {
         // The same pages on a phone.
         browser.set_window_size(390, 844).await.expect("phone size");
         browser.goto(&app.url("/org")).await.expect("tree on a phone");
-        let overflow: bool = browser
-            .execute("return document.documentElement.scrollWidth > window.innerWidth + 1;", vec![])
-            .await
-            .expect("measure")
-            .as_bool()
-            .unwrap_or(true);
+        let overflow = overflows(&browser).await;
         assert!(!overflow, "the org page fits a phone's width");
         screenshot(&browser, &format!("org-phone-{backend}.png")).await;
 
@@ -377,6 +372,20 @@ both_databases! {
         let main = text_of(&browser, "main").await;
         assert!(main.contains("华东大区") && main.contains("上海一组"), "region table with drill-down: {main}");
         screenshot(&browser, &format!("table-region-{backend}.png")).await;
+        // On a phone: the running month and the year's totals, fitting the
+        // screen; the whole year is one tap away.
+        browser.set_window_size(390, 844).await.expect("phone size");
+        browser.goto(&app.url("/table?subject=unit%3AHD&year=2026")).await.expect("region table on a phone");
+        let visible_months = "return [...document.querySelectorAll('table.target-table thead th.m')].filter(e => e.offsetParent !== null).length;";
+        let shown = browser.execute(visible_months, vec![]).await.expect("count months");
+        assert_eq!(shown.as_i64(), Some(1), "one month on a phone");
+        let overflow = overflows(&browser).await;
+        assert!(!overflow, "the table page fits a phone's width");
+        screenshot(&browser, &format!("table-phone-{backend}.png")).await;
+        browser.find(Locator::Css("p.phone-only a")).await.expect("whole-year link").click().await.expect("tap");
+        browser.wait().for_url(&url_of(&app, "/table?subject=unit%3AHD&year=2026&full=1")).await.expect("whole year");
+        let shown = browser.execute(visible_months, vec![]).await.expect("count months");
+        assert_eq!(shown.as_i64(), Some(12), "all twelve months on request");
         browser.close().await.expect("close browser");
     }
     async fn gm_decomposes_the_company_target_in_the_browser(app) {
@@ -497,12 +506,7 @@ both_databases! {
         // On a phone: the grid scrolls inside its card, the page does not.
         browser.set_window_size(390, 844).await.expect("phone size");
         browser.goto(&page).await.expect("decomposition on a phone");
-        let overflow: bool = browser
-            .execute("return document.documentElement.scrollWidth > window.innerWidth + 1;", vec![])
-            .await
-            .expect("measure")
-            .as_bool()
-            .unwrap_or(true);
+        let overflow = overflows(&browser).await;
         assert!(!overflow, "the decomposition page fits a phone's width");
         screenshot(&browser, &format!("decompose-phone-{backend}.png")).await;
         browser
@@ -517,6 +521,19 @@ both_databases! {
         screenshot(&browser, &format!("decompose-phone-form-{backend}.png")).await;
         browser.close().await.expect("close browser");
     }
+}
+
+/// Does the page scroll sideways (wider than the window)?
+async fn overflows(browser: &Client) -> bool {
+    browser
+        .execute(
+            "return document.documentElement.scrollWidth > window.innerWidth + 1;",
+            vec![],
+        )
+        .await
+        .expect("measure")
+        .as_bool()
+        .unwrap_or(true)
 }
 
 fn url_of(app: &TestApp, path: &str) -> url::Url {

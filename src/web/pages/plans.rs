@@ -20,10 +20,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::CookieJar;
 use chrono::Utc;
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::table::{group, unit_label};
 use super::{
     Chrome, Opt, crumbs_from_home, not_found_for, redirect_with_notice, render, render_status,
     storage_failure, take_notice,
@@ -91,19 +92,6 @@ fn plan_unit(actor: &Actor, tree: &OrgTree) -> Option<UnitId> {
 }
 
 // ---------------------------------------------------------------- figures as shown
-
-/// Thousands separators for an integer string.
-fn group(int: &str) -> String {
-    let (sign, digits) = int.strip_prefix('-').map_or(("", int), |d| ("-", d));
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    format!("{sign}{out}")
-}
 
 /// A value in minor units as a sales director reads it: amounts with
 /// separators, cents only when there are any (a split's remainder).
@@ -272,23 +260,8 @@ async fn published(
     subjects: &[Subject],
     periods: &[String],
 ) -> Result<HashMap<(Subject, String), (i64, bool)>, storage::Error> {
-    let mut cond = Condition::any();
-    for kind in ["unit", "person"] {
-        let ids: Vec<i64> = subjects
-            .iter()
-            .filter(|s| s.kind() == kind)
-            .map(|s| s.id())
-            .collect();
-        if !ids.is_empty() {
-            cond = cond.add(
-                Condition::all()
-                    .add(figure::Column::SubjectKind.eq(kind))
-                    .add(figure::Column::SubjectId.is_in(ids)),
-            );
-        }
-    }
     let rows = figure::Entity::find()
-        .filter(cond)
+        .filter(figures::subjects_condition(subjects))
         .filter(figure::Column::MetricId.eq(metric))
         .filter(figure::Column::Period.is_in(periods.iter().map(String::as_str)))
         .all(&state.db)
@@ -936,15 +909,6 @@ fn subject_options(t: T, tree: &OrgTree, reach: Reach, current: &SubjectInfo) ->
     out
 }
 
-fn unit_label(t: T, kind: Kind) -> &'static str {
-    match kind {
-        Kind::Amount => t.t("table.unit_yuan"),
-        Kind::Percent => "%",
-        Kind::Count => t.t("table.unit_count"),
-        Kind::Ratio | Kind::Score => "",
-    }
-}
-
 async fn build(
     state: &AppState,
     a: &Authenticated,
@@ -1243,28 +1207,13 @@ fn field_label(t: T, field: &str) -> String {
     format!("{label}{part}")
 }
 
-/// Splits an error into the form's field errors and the error box's lines;
-/// anything but bad input is not the form's business.
-fn form_errors(
-    t: T,
-    e: storage::Error,
-    errs: &mut Errs,
-    lines: &mut Vec<String>,
-) -> Result<(), storage::Error> {
-    match e {
-        storage::Error::Invalid(fields) => {
-            for f in &fields {
-                errs.add(t, f);
-                lines.push(format!(
-                    "{}: {}",
-                    field_label(t, &f.field),
-                    t.pick(&f.message_zh, &f.message)
-                ));
-            }
-            Ok(())
-        }
-        other => Err(other),
-    }
+/// A line of the error box: the field's label and what is wrong with it.
+fn error_line(t: T, f: &FieldError) -> String {
+    format!(
+        "{}: {}",
+        field_label(t, &f.field),
+        t.pick(&f.message_zh, &f.message)
+    )
 }
 
 /// The notice after an applied change: published, or waiting in a draft.
@@ -1295,22 +1244,143 @@ fn page_url(q: &Params, ctx_default: &str) -> String {
     url
 }
 
-/// Fills in what a form post left to the page's defaults.
-async fn resolved(state: &AppState, actor: &Actor, q: &Params) -> Result<Ctx, storage::Error> {
-    context(state, actor, q).await
+/// A field of a posted form, trimmed; empty when not sent.
+fn field(fields: &[(String, String)], name: &str) -> String {
+    fields
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.trim().to_owned())
+        .unwrap_or_default()
 }
 
-async fn rerender(
-    state: &AppState,
-    a: &Authenticated,
+/// The three forms of the page, each with its own field errors.
+#[derive(Debug, Clone, Copy)]
+enum PageForm {
+    Split,
+    Months,
+    Growth,
+}
+
+impl Sent {
+    fn errs_of(&mut self, form: PageForm) -> &mut Errs {
+        match form {
+            PageForm::Split => &mut self.errs,
+            PageForm::Months => &mut self.months_errs,
+            PageForm::Growth => &mut self.growth_errs,
+        }
+    }
+
+    /// Files bad input under the form's field errors and the error box's
+    /// lines; anything but bad input is not the form's business.
+    fn add_invalid(
+        &mut self,
+        t: T,
+        form: PageForm,
+        e: storage::Error,
+    ) -> Result<(), storage::Error> {
+        match e {
+            storage::Error::Invalid(fields) => {
+                for f in &fields {
+                    self.errs_of(form).add(t, f);
+                    self.lines.push(error_line(t, f));
+                }
+                Ok(())
+            }
+            other => Err(other),
+        }
+    }
+}
+
+/// How a form post of the page answers once the page is known: the page
+/// again (a preview, or the form's errors), the error page, or back to the
+/// page with a notice.
+struct Reply<'a> {
+    state: &'a AppState,
+    a: &'a Authenticated,
     locale: Locale,
-    q: &Params,
-    sent: Sent,
-    status: StatusCode,
-) -> Response {
-    match build(state, a, locale, q, sent).await {
-        Ok(page) => render_status(status, &page),
-        Err(e) => storage_failure(state, a, locale, e).await,
+    /// The page's query, with what the post left to the defaults filled in.
+    q: Params,
+}
+
+impl<'a> Reply<'a> {
+    /// The page a form was posted from, and how to answer on it; `Err` is
+    /// the error page (no such page in the actor's reach, or storage failed).
+    async fn resolve(
+        state: &'a AppState,
+        a: &'a Authenticated,
+        locale: Locale,
+        q: &Params,
+    ) -> Result<(Ctx, Reply<'a>), Response> {
+        match context(state, a.actor(), q).await {
+            Ok(ctx) => {
+                let q = Params {
+                    subject: Some(ctx.subject.key.clone()),
+                    year: Some(ctx.year),
+                    metric: Some(ctx.metric.def.code.clone()),
+                };
+                Ok((
+                    ctx,
+                    Reply {
+                        state,
+                        a,
+                        locale,
+                        q,
+                    },
+                ))
+            }
+            Err(e) => Err(storage_failure(state, a, locale, e).await),
+        }
+    }
+
+    async fn failure(&self, e: storage::Error) -> Response {
+        storage_failure(self.state, self.a, self.locale, e).await
+    }
+
+    /// The page again, with what the form sent.
+    async fn page(&self, sent: Sent, status: StatusCode) -> Response {
+        match build(self.state, self.a, self.locale, &self.q, sent).await {
+            Ok(page) => render_status(status, &page),
+            Err(e) => self.failure(e).await,
+        }
+    }
+
+    /// After an applied change: back to the page, with its notice.
+    fn applied(&self, jar: CookieJar, summary: Option<&WriteSummary>) -> Response {
+        redirect_with_notice(
+            jar,
+            &page_url(&self.q, "/decompose"),
+            applied_notice(summary),
+        )
+    }
+
+    /// Bad input marked on the form that sent it (422); any other error is
+    /// the error page.
+    async fn invalid(&self, mut sent: Sent, form: PageForm, e: storage::Error) -> Response {
+        match sent.add_invalid(T(self.locale), form, e) {
+            Ok(()) => self.page(sent, StatusCode::UNPROCESSABLE_ENTITY).await,
+            Err(e) => self.failure(e).await,
+        }
+    }
+
+    /// What became of a split or a growth: previewed on the page (when
+    /// there is a preview title), applied, or refused as bad input. `sent`
+    /// holds the form as it was typed.
+    async fn split_outcome(
+        &self,
+        jar: CookieJar,
+        mut sent: Sent,
+        form: PageForm,
+        preview_title: Option<String>,
+        result: Result<SplitOutcome, storage::Error>,
+    ) -> Response {
+        match (result, preview_title) {
+            (Ok(outcome), Some(title)) => {
+                sent.preview = Some((outcome, title));
+                self.page(sent, StatusCode::OK).await
+            }
+            (Ok(outcome), None) => self.applied(jar, outcome.applied.as_ref()),
+            (Err(e), _) => self.invalid(sent, form, e).await,
+        }
     }
 }
 
@@ -1325,9 +1395,9 @@ async fn split_post(
 ) -> Response {
     let t = T(locale);
     let actor = a.actor();
-    let ctx = match resolved(&state, actor, &q).await {
-        Ok(c) => c,
-        Err(e) => return storage_failure(&state, &a, locale, e).await,
+    let (ctx, reply) = match Reply::resolve(&state, &a, locale, &q).await {
+        Ok(r) => r,
+        Err(page) => return page,
     };
     let form = SplitState::from_fields(&fields);
     let preview = !fields.iter().any(|(k, v)| k == "do" && v == "apply");
@@ -1377,53 +1447,25 @@ async fn split_post(
         preview,
         reason: (!form.reason.is_empty()).then(|| form.reason.clone()),
     };
-    let q = Params {
-        subject: Some(ctx.subject.key.clone()),
-        year: Some(year),
-        metric: Some(ctx.metric.def.code.clone()),
-    };
-    match decompose::split(&state.db, actor, state.settings.fiscal_year, &req).await {
-        Ok(outcome) if preview => {
-            let title = format!(
-                "{} · {}",
-                t.t("decompose.preview"),
-                match form.to.as_str() {
-                    "children" => t.t("decompose.to_children"),
-                    "quarters" => t.t("decompose.to_quarters"),
-                    _ => t.t("decompose.to_months"),
-                }
-            );
-            let sent = Sent {
-                split: Some(form),
-                preview: Some((outcome, title)),
-                ..Default::default()
-            };
-            rerender(&state, &a, locale, &q, sent, StatusCode::OK).await
-        }
-        Ok(outcome) => redirect_with_notice(
-            jar,
-            &page_url(&q, "/decompose"),
-            applied_notice(outcome.applied.as_ref()),
-        ),
-        Err(e) => {
-            let mut sent = Sent {
-                split: Some(form),
-                ..Default::default()
-            };
-            if let Err(e) = form_errors(t, e, &mut sent.errs, &mut sent.lines) {
-                return storage_failure(&state, &a, locale, e).await;
+    let result = decompose::split(&state.db, actor, state.settings.fiscal_year, &req).await;
+    let title = preview.then(|| {
+        format!(
+            "{} · {}",
+            t.t("decompose.preview"),
+            match form.to.as_str() {
+                "children" => t.t("decompose.to_children"),
+                "quarters" => t.t("decompose.to_quarters"),
+                _ => t.t("decompose.to_months"),
             }
-            rerender(
-                &state,
-                &a,
-                locale,
-                &q,
-                sent,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-    }
+        )
+    });
+    let sent = Sent {
+        split: Some(form),
+        ..Default::default()
+    };
+    reply
+        .split_outcome(jar, sent, PageForm::Split, title, result)
+        .await
 }
 
 /// `POST /decompose/months`: every child's year target to its months.
@@ -1437,26 +1479,14 @@ async fn months_post(
 ) -> Response {
     let t = T(locale);
     let actor = a.actor();
-    let ctx = match resolved(&state, actor, &q).await {
-        Ok(c) => c,
-        Err(e) => return storage_failure(&state, &a, locale, e).await,
-    };
-    let field = |name: &str| {
-        fields
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.trim().to_owned())
-            .unwrap_or_default()
+    let (ctx, reply) = match Reply::resolve(&state, &a, locale, &q).await {
+        Ok(r) => r,
+        Err(page) => return page,
     };
     let form = MonthsState {
-        method: field("method"),
-        distribution: field("distribution"),
-        reason: field("reason"),
-    };
-    let q = Params {
-        subject: Some(ctx.subject.key.clone()),
-        year: Some(ctx.year),
-        metric: Some(ctx.metric.def.code.clone()),
+        method: field(&fields, "method"),
+        distribution: field(&fields, "distribution"),
+        reason: field(&fields, "reason"),
     };
     let request = |child: &SubjectInfo, preview: bool| SplitRequest {
         metric: ctx.metric.def.code.clone(),
@@ -1489,15 +1519,11 @@ async fn months_post(
             Err(storage::Error::Invalid(f)) => {
                 for e in &f {
                     sent.months_errs.add(t, e);
-                    sent.lines.push(format!(
-                        "{} · {}: {}",
-                        child.name,
-                        field_label(t, &e.field),
-                        t.pick(&e.message_zh, &e.message)
-                    ));
+                    sent.lines
+                        .push(format!("{} · {}", child.name, error_line(t, e)));
                 }
             }
-            Err(e) => return storage_failure(&state, &a, locale, e).await,
+            Err(e) => return reply.failure(e).await,
         }
     }
     if sent.lines.is_empty() && todo.is_empty() {
@@ -1507,45 +1533,20 @@ async fn months_post(
     }
     if !sent.lines.is_empty() {
         sent.months = Some(form);
-        return rerender(
-            &state,
-            &a,
-            locale,
-            &q,
-            sent,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
+        return reply.page(sent, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     let requests: Vec<SplitRequest> = todo.iter().map(|c| request(c, false)).collect();
     let reason = (!form.reason.is_empty()).then(|| form.reason.clone());
-    let summary =
-        match decompose::split_many(&state.db, actor, fy, &requests, reason.as_deref()).await {
-            Ok(s) => s,
-            Err(e) => {
-                let mut sent = Sent {
-                    months: Some(form),
-                    ..Default::default()
-                };
-                if let Err(e) = form_errors(t, e, &mut sent.months_errs, &mut sent.lines) {
-                    return storage_failure(&state, &a, locale, e).await;
-                }
-                return rerender(
-                    &state,
-                    &a,
-                    locale,
-                    &q,
-                    sent,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                )
-                .await;
-            }
-        };
-    redirect_with_notice(
-        jar,
-        &page_url(&q, "/decompose"),
-        applied_notice(Some(&summary)),
-    )
+    match decompose::split_many(&state.db, actor, fy, &requests, reason.as_deref()).await {
+        Ok(summary) => reply.applied(jar, Some(&summary)),
+        Err(e) => {
+            let sent = Sent {
+                months: Some(form),
+                ..Default::default()
+            };
+            reply.invalid(sent, PageForm::Months, e).await
+        }
+    }
 }
 
 /// `POST /decompose/growth`: year targets from last year × (1 + g %).
@@ -1559,23 +1560,16 @@ async fn growth_post(
 ) -> Response {
     let t = T(locale);
     let actor = a.actor();
-    let ctx = match resolved(&state, actor, &q).await {
-        Ok(c) => c,
-        Err(e) => return storage_failure(&state, &a, locale, e).await,
-    };
-    let field = |name: &str| {
-        fields
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.trim().to_owned())
-            .unwrap_or_default()
+    let (ctx, reply) = match Reply::resolve(&state, &a, locale, &q).await {
+        Ok(r) => r,
+        Err(page) => return page,
     };
     let form = GrowthState {
-        growth: field("growth"),
-        children: !field("children").is_empty(),
-        reason: field("reason"),
+        growth: field(&fields, "growth"),
+        children: !field(&fields, "children").is_empty(),
+        reason: field(&fields, "reason"),
     };
-    let preview = field("do") != "apply";
+    let preview = field(&fields, "do") != "apply";
     let req = GrowthRequest {
         metric: ctx.metric.def.code.clone(),
         subject: ctx.subject.key.clone(),
@@ -1585,49 +1579,21 @@ async fn growth_post(
         preview,
         reason: (!form.reason.is_empty()).then(|| form.reason.clone()),
     };
-    let q = Params {
-        subject: Some(ctx.subject.key.clone()),
-        year: Some(ctx.year),
-        metric: Some(ctx.metric.def.code.clone()),
+    let result = decompose::growth(&state.db, actor, state.settings.fiscal_year, &req).await;
+    let title = preview.then(|| {
+        format!(
+            "{} · {}",
+            t.t("decompose.preview"),
+            t.t("decompose.growth_title")
+        )
+    });
+    let sent = Sent {
+        growth: Some(form),
+        ..Default::default()
     };
-    match decompose::growth(&state.db, actor, state.settings.fiscal_year, &req).await {
-        Ok(outcome) if preview => {
-            let title = format!(
-                "{} · {}",
-                t.t("decompose.preview"),
-                t.t("decompose.growth_title")
-            );
-            let sent = Sent {
-                growth: Some(form),
-                preview: Some((outcome, title)),
-                ..Default::default()
-            };
-            rerender(&state, &a, locale, &q, sent, StatusCode::OK).await
-        }
-        Ok(outcome) => redirect_with_notice(
-            jar,
-            &page_url(&q, "/decompose"),
-            applied_notice(outcome.applied.as_ref()),
-        ),
-        Err(e) => {
-            let mut sent = Sent {
-                growth: Some(form),
-                ..Default::default()
-            };
-            if let Err(e) = form_errors(t, e, &mut sent.growth_errs, &mut sent.lines) {
-                return storage_failure(&state, &a, locale, e).await;
-            }
-            rerender(
-                &state,
-                &a,
-                locale,
-                &q,
-                sent,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-    }
+    reply
+        .split_outcome(jar, sent, PageForm::Growth, title, result)
+        .await
 }
 
 // ---------------------------------------------------------------- workflow steps

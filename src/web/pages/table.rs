@@ -52,6 +52,8 @@ struct TableParams {
     measure: Option<String>,
     /// The month of the 本月填报 panel (`2026-03`); the current one by default.
     month: Option<String>,
+    /// Phones: all twelve months instead of the running one.
+    full: Option<String>,
 }
 
 /// The table a user lands on: their own unit's, their own, or the company's.
@@ -92,7 +94,7 @@ fn display(kind: Kind, value: Option<&str>) -> String {
 }
 
 /// Thousands separators for an integer string.
-fn group(int: &str) -> String {
+pub(super) fn group(int: &str) -> String {
     let (sign, digits) = int.strip_prefix('-').map_or(("", int), |d| ("-", d));
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
@@ -134,7 +136,8 @@ struct RowOut {
     year_gap: Option<String>,
 }
 
-fn unit_label(t: T, kind: Kind) -> &'static str {
+/// The unit a metric's figures are read in (元, 个, %).
+pub(super) fn unit_label(t: T, kind: Kind) -> &'static str {
     match kind {
         Kind::Amount => t.t("table.unit_yuan"),
         Kind::Percent => "%",
@@ -410,6 +413,11 @@ struct TablePage {
     compiled_by: String,
     /// Month labels with their submission badge (数据填报).
     month_heads: Vec<MonthHead>,
+    /// On a phone only this month's column shows (with the totals), unless
+    /// the whole year is asked for.
+    focus: usize,
+    focus_label: String,
+    full_year: bool,
     /// The 本月填报 panel, for units.
     submission: Option<SubmissionPanel>,
 }
@@ -526,9 +534,22 @@ async fn table_page(
         .map(|p| p.name.clone())
         .unwrap_or_default();
     let month_heads = month_heads(t, &view, &months);
+    // The running month of this year, else the year's last month.
+    let focus = view
+        .rows
+        .first()
+        .and_then(|r| {
+            let current = figures_month(today);
+            r.months.iter().position(|c| c.period == current)
+        })
+        .unwrap_or(11);
+    let focus_label = months.get(focus).cloned().unwrap_or_default();
     let submission = submission_panel(&state, actor, t, &view, q.month.as_deref(), today).await;
     let page = TablePage {
         month_heads,
+        focus,
+        focus_label,
+        full_year: q.full.is_some(),
         submission,
         query: format!("subject={}&year={year}", enc(&view.subject)),
         prev_year: year - 1,
@@ -811,6 +832,11 @@ fn status_badge(t: T, s: SubmissionStatus) -> Option<(&'static str, &'static str
         SubmissionStatus::Returned => Some(("warn", t.t("submission.returned"))),
         SubmissionStatus::Accepted => Some(("ok", t.t("submission.accepted"))),
     }
+}
+
+/// The month period (`2026-03`) holding a day.
+fn figures_month(day: chrono::NaiveDate) -> String {
+    crate::domain::period::Period::month_of(day).to_string()
 }
 
 fn month_heads(t: T, view: &TableView, labels: &[String]) -> Vec<MonthHead> {
