@@ -10,6 +10,7 @@ mod browser;
 mod cli;
 mod escalation;
 mod metrics;
+mod sessions;
 mod submissions;
 mod table;
 mod table_files;
