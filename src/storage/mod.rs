@@ -63,7 +63,12 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
         .acquire_timeout(Duration::from_secs(30));
     match engine {
         Engine::Sqlite => {
-            opts.max_connections(8).min_connections(1);
+            // A pooled connection is checked with a ping before each use by
+            // default: for SQLite a round trip to the connection's thread on
+            // every query, and a local file never hangs up.
+            opts.max_connections(8)
+                .min_connections(1)
+                .test_before_acquire(false);
             opts.map_sqlx_sqlite_opts(|o| {
                 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
                 o.create_if_missing(true)
@@ -74,7 +79,10 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
             });
         }
         Engine::Postgres => {
-            opts.max_connections(16);
+            // Only a connection idle long enough to have been dropped by the
+            // server or a firewall is pinged first, not every busy one.
+            opts.max_connections(16)
+                .test_before_acquire_if_idle_for(Duration::from_secs(30));
         }
     }
     let db = Database::connect(opts).await?;
