@@ -80,8 +80,14 @@ pub fn random_token() -> String {
 
 /// Sessions and API tokens are stored by their SHA-256 only.
 pub fn token_hash(token: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let digest = Sha256::digest(token.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    let mut out = String::with_capacity(64);
+    for b in digest {
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 0x0f)]));
+    }
+    out
 }
 
 /// Checks a new password against the minimum policy; `field` names the
@@ -272,17 +278,35 @@ async fn lock(db: &Db, key: &str, now: DateTime<Utc>) -> Result<()> {
 
 /// The user behind a session cookie, if the session is live.
 pub async fn from_session(db: &Db, token: &str) -> Result<Option<SignedIn>> {
-    let Some(s) = session::Entity::find_by_id(token_hash(token))
-        .one(db)
+    Ok(session_by_hash(db, &token_hash(token))
         .await?
-    else {
+        .map(|s| s.signed_in))
+}
+
+/// A live session as read from the database, with what a cache of it
+/// must still check on each use.
+#[derive(Debug, Clone)]
+pub struct LiveSession {
+    pub signed_in: SignedIn,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// [`from_session`] by the stored hash of the cookie. An expired session
+/// is removed on the way.
+pub async fn session_by_hash(db: &Db, hash: &str) -> Result<Option<LiveSession>> {
+    let Some(s) = session::Entity::find_by_id(hash.to_owned()).one(db).await? else {
         return Ok(None);
     };
     if s.expires_at <= Utc::now() {
         session::Entity::delete_by_id(s.id_hash).exec(db).await?;
         return Ok(None);
     }
-    signed_in(db, s.user_id, Some(s.csrf_token)).await
+    Ok(signed_in(db, s.user_id, Some(s.csrf_token))
+        .await?
+        .map(|signed_in| LiveSession {
+            signed_in,
+            expires_at: s.expires_at,
+        }))
 }
 
 /// The signed-in view of an active user; `None` for a closed account.
@@ -304,34 +328,79 @@ async fn signed_in(db: &Db, user_id: i64, csrf_token: Option<String>) -> Result<
 
 /// The user behind a bearer token, if it is valid and not revoked.
 pub async fn from_api_token(db: &Db, token: &str) -> Result<Option<SignedIn>> {
+    let Some(t) = token_by_hash(db, &token_hash(token)).await? else {
+        return Ok(None);
+    };
+    touch_token(db, t.token_id, t.last_used_at, Utc::now()).await?;
+    Ok(Some(t.signed_in))
+}
+
+/// A valid API token as read from the database.
+#[derive(Debug, Clone)]
+pub struct LiveToken {
+    pub signed_in: SignedIn,
+    pub token_id: i64,
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+/// The token with this stored hash, if valid, not revoked and of an active
+/// user. Does not mark it used: see [`touch_token`].
+pub async fn token_by_hash(db: &Db, hash: &str) -> Result<Option<LiveToken>> {
     let Some(t) = api_token::Entity::find()
-        .filter(api_token::Column::TokenHash.eq(token_hash(token)))
+        .filter(api_token::Column::TokenHash.eq(hash))
         .filter(api_token::Column::RevokedAt.is_null())
         .one(db)
         .await?
     else {
         return Ok(None);
     };
-    let Some(signed_in) = signed_in(db, t.user_id, None).await? else {
-        return Ok(None);
-    };
-    // "Last used" to the minute is enough; writing it on every call would
-    // turn each read of a busy script into a write.
-    let now = Utc::now();
-    if t.last_used_at
-        .is_none_or(|at| now - at > Duration::minutes(1))
-    {
-        let mut am = t.into_active_model();
-        am.last_used_at = Set(Some(now));
-        am.update(db).await?;
-    }
-    Ok(Some(signed_in))
+    Ok(signed_in(db, t.user_id, None)
+        .await?
+        .map(|signed_in| LiveToken {
+            signed_in,
+            token_id: t.id,
+            last_used_at: t.last_used_at,
+        }))
 }
 
+/// "Last used" to the minute is enough; writing it on every call would turn
+/// each read of a busy script into a write. True when a use at `now` is to
+/// be written.
+pub fn token_use_due(last_used_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
+    last_used_at.is_none_or(|at| now - at > Duration::minutes(1))
+}
+
+/// Records a use of token `id` at `now` when [`token_use_due`]. Who the
+/// token resolves to does not change, so no counter is bumped.
+pub async fn touch_token(
+    db: &Db,
+    id: i64,
+    last_used_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    if token_use_due(last_used_at, now) {
+        api_token::Entity::update_many()
+            .col_expr(
+                api_token::Column::LastUsedAt,
+                sea_orm::sea_query::Expr::value(Some(now)),
+            )
+            .filter(api_token::Column::Id.eq(id))
+            .exec(db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Ends a session. Bumps the `accounts` counter in the same transaction, so
+/// that every server forgets the session it may hold in memory.
 pub async fn logout(db: &Db, token: &str) -> Result<()> {
+    use sea_orm::TransactionTrait;
+    let txn = db.begin().await?;
+    super::bump_accounts(&txn).await?;
     session::Entity::delete_by_id(token_hash(token))
-        .exec(db)
+        .exec(&txn)
         .await?;
+    txn.commit().await?;
     Ok(())
 }
 
@@ -494,11 +563,16 @@ pub async fn set_password(
 /// (a stolen cookie stops working), the one in use stays. `keep` is that
 /// session's cookie value; `None` (a bearer-token caller) ends them all.
 pub async fn end_other_sessions(db: &Db, user_id: i64, keep: Option<&str>) -> Result<()> {
+    use sea_orm::TransactionTrait;
+    let txn = db.begin().await?;
+    // Servers keep sessions in memory: they must all see these end.
+    super::bump_accounts(&txn).await?;
     let mut q = session::Entity::delete_many().filter(session::Column::UserId.eq(user_id));
     if let Some(token) = keep {
         q = q.filter(session::Column::IdHash.ne(token_hash(token)));
     }
-    q.exec(db).await?;
+    q.exec(&txn).await?;
+    txn.commit().await?;
     Ok(())
 }
 
@@ -508,9 +582,14 @@ pub async fn set_locale(db: &Db, actor: &Actor, locale: Option<&str>) -> Result<
         .one(db)
         .await?
         .ok_or(Error::NotFound)?;
+    use sea_orm::TransactionTrait;
+    let txn = db.begin().await?;
+    // The language is part of the signed-in user kept in memory.
+    super::bump_accounts(&txn).await?;
     let mut am = u.into_active_model();
     am.locale = Set(locale.map(str::to_owned));
-    am.update(db).await?;
+    am.update(&txn).await?;
+    txn.commit().await?;
     Ok(())
 }
 

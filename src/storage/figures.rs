@@ -242,6 +242,39 @@ fn resolve_subject(
     }
 }
 
+/// [`find_subject`] from the people kept in memory, for the table.
+fn table_subject(
+    structure: &super::cache::Structure,
+    actor: &Actor,
+    key: &str,
+) -> Option<SubjectInfo> {
+    let tree = &structure.tree;
+    let (kind, code) = key.trim().split_once(':')?;
+    let code = code.trim();
+    match kind.trim() {
+        "unit" => tree
+            .by_code(code)
+            .filter(|u| actor.units_read().covers(tree, u.id, None))
+            .map(|u| SubjectInfo {
+                subject: Subject::Unit(u.id),
+                key: format!("unit:{}", u.code),
+                name: u.name.clone(),
+                unit_id: u.id,
+            }),
+        "person" => structure
+            .people
+            .by_employee_no(code)
+            .filter(|p| actor.people_read().covers(tree, p.unit_id, Some(p.id)))
+            .map(|p| SubjectInfo {
+                subject: Subject::Person(p.id),
+                key: format!("person:{}", p.employee_no),
+                name: p.name.clone(),
+                unit_id: p.unit_id,
+            }),
+        _ => None,
+    }
+}
+
 /// One item of `PUT /api/v1/targets` or `PUT /api/v1/actuals`.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -1128,12 +1161,7 @@ fn fmt(kind: Kind, v: Option<i64>) -> Option<String> {
     v.map(|v| format_value(kind, v))
 }
 
-fn cell_view(
-    kind: Kind,
-    period: String,
-    cell: &table::Cell,
-    f: Option<&figure::Model>,
-) -> CellView {
+fn cell_view(kind: Kind, period: String, cell: &table::Cell, f: Option<&TableFigure>) -> CellView {
     CellView {
         period,
         target: fmt(kind, cell.target),
@@ -1148,6 +1176,93 @@ fn cell_view(
     }
 }
 
+/// What a table shows of one `figure` row.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct TableFigure {
+    metric_id: i64,
+    period: String,
+    target: Option<i64>,
+    floor: Option<i64>,
+    stretch: Option<i64>,
+    actual: Option<i64>,
+    sub_target: Option<i64>,
+    sub_actual: Option<i64>,
+}
+
+impl TableFigure {
+    fn effective_target(&self) -> Option<i64> {
+        self.target.or(self.sub_target)
+    }
+
+    fn effective_actual(&self) -> Option<i64> {
+        self.actual.or(self.sub_actual)
+    }
+
+    /// One row as packed by [`table_figures`]: eight comma-separated
+    /// fields, empty for NULL.
+    fn unpack(packed: &str) -> Result<TableFigure> {
+        let bad = || {
+            Error::Db(sea_orm::DbErr::Custom(format!(
+                "bad packed figure {packed}"
+            )))
+        };
+        let mut fields = packed.split(',');
+        let mut next = || fields.next().ok_or_else(bad);
+        let number = |s: &str| -> Result<Option<i64>> {
+            if s.is_empty() {
+                Ok(None)
+            } else {
+                s.parse().map(Some).map_err(|_| bad())
+            }
+        };
+        Ok(TableFigure {
+            metric_id: next()?.parse().map_err(|_| bad())?,
+            period: next()?.to_owned(),
+            target: number(next()?)?,
+            floor: number(next()?)?,
+            stretch: number(next()?)?,
+            actual: number(next()?)?,
+            sub_target: number(next()?)?,
+            sub_actual: number(next()?)?,
+        })
+    }
+}
+
+/// The figures of one subject for `periods`, in one row: the SQLite driver
+/// hands every result row from its own thread to the request's, and for a
+/// table's 156 rows that hand-over cost more than the query itself under
+/// load. Numbers and period keys never hold `,` or `;`.
+async fn table_figures(db: &Db, subject: Subject, periods: &[String]) -> Result<Vec<TableFigure>> {
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{DatabaseBackend, QuerySelect};
+    let row = "CAST(metric_id AS TEXT) || ',' || period || ',' || \
+               COALESCE(CAST(target AS TEXT), '') || ',' || \
+               COALESCE(CAST(\"floor\" AS TEXT), '') || ',' || \
+               COALESCE(CAST(stretch AS TEXT), '') || ',' || \
+               COALESCE(CAST(actual AS TEXT), '') || ',' || \
+               COALESCE(CAST(sub_target AS TEXT), '') || ',' || \
+               COALESCE(CAST(sub_actual AS TEXT), '')";
+    let packed = match db.get_database_backend() {
+        DatabaseBackend::Postgres => format!("string_agg({row}, ';')"),
+        _ => format!("group_concat({row}, ';')"),
+    };
+    let packed: Option<Option<String>> = figure::Entity::find()
+        .select_only()
+        .column_as(Expr::cust(packed), "packed")
+        .filter(subject.condition())
+        .filter(figure::Column::Period.is_in(periods.iter().cloned()))
+        .into_tuple()
+        .one(db)
+        .await?;
+    packed
+        .flatten()
+        .iter()
+        .flat_map(|p| p.split(';'))
+        .filter(|r| !r.is_empty())
+        .map(TableFigure::unpack)
+        .collect()
+}
+
 /// The table of one subject for one fiscal year; `NotFound` for a subject
 /// outside the actor's reach.
 pub async fn table(
@@ -1157,18 +1272,18 @@ pub async fn table(
     subject_key: &str,
     year: i32,
 ) -> Result<TableView> {
-    let structure = super::cache::Structure {
-        tree: load_org_tree(db).await?,
-        metrics: load_metrics(db).await?,
-    };
-    table_with(db, &structure, actor, fiscal, subject_key, year).await
+    let structure = super::cache::Structure::load(db).await?;
+    let marks = super::cache::Marks::default();
+    table_with(db, &structure, &marks, actor, fiscal, subject_key, year).await
 }
 
-/// [`table`] with the tree and metrics at hand, e.g. from
-/// [`super::cache::StructureCache`].
+/// [`table`] with the tree, metrics and people at hand, e.g. from
+/// [`super::cache::StructureCache`], and locks and submission statuses
+/// from [`super::cache::MarksCache`].
 pub async fn table_with(
     db: &Db,
     structure: &super::cache::Structure,
+    marks: &super::cache::Marks,
     actor: &Actor,
     fiscal: FiscalYear,
     subject_key: &str,
@@ -1183,8 +1298,7 @@ pub async fn table_with(
             "应为年份，例如 2026",
         ));
     }
-    let subject = find_subject(db, actor, tree, subject_key)
-        .await?
+    let subject = table_subject(structure, actor, subject_key)
         // A salesperson sees their own figures, not their team's totals.
         .filter(|s| {
             matches!(s.subject, Subject::Person(_))
@@ -1195,12 +1309,8 @@ pub async fn table_with(
     let year_key = Period::Year(year).to_string();
     let mut periods: Vec<String> = months.iter().map(ToString::to_string).collect();
     periods.push(year_key.clone());
-    let rows = figure::Entity::find()
-        .filter(subject.subject.condition())
-        .filter(figure::Column::Period.is_in(periods.clone()))
-        .all(db)
-        .await?;
-    let by_key: HashMap<(i64, &str), &figure::Model> = rows
+    let rows = table_figures(db, subject.subject, &periods).await?;
+    let by_key: HashMap<(i64, &str), &TableFigure> = rows
         .iter()
         .map(|r| ((r.metric_id, r.period.as_str()), r))
         .collect();
@@ -1270,17 +1380,11 @@ pub async fn table_with(
                 });
             }
         }
-        for p in person::Entity::find()
-            .filter(person::Column::UnitId.eq(u))
-            .filter(person::Column::Active.eq(true))
-            .order_by_asc(person::Column::EmployeeNo)
-            .all(db)
-            .await?
-        {
+        for p in structure.people.active_in(u) {
             if actor.people_read().covers(tree, p.unit_id, Some(p.id)) {
                 children.push(SubjectRef {
                     subject: format!("person:{}", p.employee_no),
-                    name: p.name,
+                    name: p.name.clone(),
                 });
             }
         }
@@ -1294,11 +1398,13 @@ pub async fn table_with(
             name: n.name.clone(),
         })
         .collect();
-    let locks = locked_periods(db).await?;
+    let locks = marks.locks(db).await?;
     let submissions = match subject.subject {
-        Subject::Unit(u) => {
-            super::submissions::month_statuses(db, u, &periods[..months.len()]).await?
-        }
+        Subject::Unit(u) => marks
+            .month_statuses(db, u, &periods[..months.len()])
+            .await?
+            .as_ref()
+            .clone(),
         Subject::Person(_) => Vec::new(),
     };
     Ok(TableView {
@@ -1407,4 +1513,29 @@ pub async fn unit_code<C: ConnectionTrait>(conn: &C, id: UnitId) -> Result<Optio
         .one(conn)
         .await?
         .map(|u| u.code))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packed_figures_read_back_with_their_nulls() {
+        let f = TableFigure::unpack("3,2026-05,100,,120,90,,").expect("a packed row");
+        assert_eq!(
+            f,
+            TableFigure {
+                metric_id: 3,
+                period: "2026-05".to_owned(),
+                target: Some(100),
+                floor: None,
+                stretch: Some(120),
+                actual: Some(90),
+                sub_target: None,
+                sub_actual: None,
+            }
+        );
+        assert!(TableFigure::unpack("3,2026-05,x,,,,,").is_err());
+        assert!(TableFigure::unpack("3,2026-05").is_err());
+    }
 }

@@ -93,7 +93,12 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
         .acquire_timeout(Duration::from_secs(30));
     match engine {
         Engine::Sqlite => {
-            opts.max_connections(8).min_connections(1);
+            // A pooled connection is checked with a ping before each use by
+            // default: for SQLite a round trip to the connection's thread on
+            // every query, and a local file never hangs up.
+            opts.max_connections(8)
+                .min_connections(1)
+                .test_before_acquire(false);
             opts.map_sqlx_sqlite_opts(|o| {
                 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
                 o.create_if_missing(true)
@@ -104,7 +109,10 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
             });
         }
         Engine::Postgres => {
-            opts.max_connections(16);
+            // Only a connection idle long enough to have been dropped by the
+            // server or a firewall is pinged first, not every busy one.
+            opts.max_connections(16)
+                .test_before_acquire_if_idle_for(Duration::from_secs(30));
         }
     }
     let db = Database::connect(opts).await?;
@@ -215,14 +223,36 @@ pub async fn begin_write(db: &Db, lane: Lane) -> Result<sea_orm::DatabaseTransac
 
 /// Marks the org tree, accounts or metrics as changed; see [`cache`].
 pub async fn bump_structure<C: sea_orm::ConnectionTrait>(conn: &C) -> Result<()> {
-    conn.execute_unprepared("UPDATE change_counter SET value = value + 1 WHERE name = 'structure'")
-        .await?;
+    bump(conn, "structure").await
+}
+
+/// Marks sessions or account settings as changed outside the org lane
+/// (logout, ending sessions, the UI language); see [`cache::CallerCache`].
+pub async fn bump_accounts<C: sea_orm::ConnectionTrait>(conn: &C) -> Result<()> {
+    bump(conn, "accounts").await
+}
+
+/// Marks figures, rollups, locks or submissions as changed; see [`cache`].
+/// Every figures-lane transaction does it in [`lock_lane`]; bulk loads that
+/// bypass the lane call it themselves.
+pub async fn bump_figures<C: sea_orm::ConnectionTrait>(conn: &C) -> Result<()> {
+    bump(conn, "figures").await
+}
+
+/// One counter of `change_counter` up by one, in the caller's transaction.
+async fn bump<C: sea_orm::ConnectionTrait>(conn: &C, name: &'static str) -> Result<()> {
+    conn.execute_unprepared(&format!(
+        "UPDATE change_counter SET value = value + 1 WHERE name = '{name}'"
+    ))
+    .await?;
     Ok(())
 }
 
 /// Takes a second lane inside a write transaction (an org change that also
 /// moves figures). Lanes are always taken in the order Org, Figures. On
 /// SQLite the IMMEDIATE transaction already excludes every other writer.
+/// Taking the figures lane marks figures as changed: whoever takes it is
+/// about to write them.
 pub async fn lock_lane(txn: &sea_orm::DatabaseTransaction, lane: Lane) -> Result<()> {
     use sea_orm::ConnectionTrait;
     if txn.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
@@ -231,6 +261,9 @@ pub async fn lock_lane(txn: &sea_orm::DatabaseTransaction, lane: Lane) -> Result
             lane as i32
         ))
         .await?;
+    }
+    if lane == Lane::Figures {
+        bump_figures(txn).await?;
     }
     Ok(())
 }

@@ -16,6 +16,7 @@ use super::error::ApiError;
 use super::i18n::Locale;
 use crate::domain::access::Actor;
 use crate::storage::accounts::{self, SignedIn};
+use crate::storage::cache::{self, Versions};
 
 pub const SESSION_COOKIE: &str = "mubiao_session";
 pub const LANG_COOKIE: &str = "mubiao_lang";
@@ -38,6 +39,9 @@ pub enum Via {
 pub struct Authenticated {
     pub signed_in: SignedIn,
     pub via: Via,
+    /// The change counters read for this request; pass them to
+    /// [`crate::storage::cache::StructureCache::get_at`].
+    pub versions: Versions,
 }
 
 impl Authenticated {
@@ -82,11 +86,24 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
     let headers = req.headers();
     let jar = CookieJar::from_headers(headers);
     let path = req.uri().path().to_owned();
-    let auth = if let Some(token) = bearer(headers) {
-        match accounts::from_api_token(&state.db, token).await {
+    let token = bearer(headers);
+    let cookie = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned());
+    // One query for every change counter, read before anything they guard:
+    // the callers kept in memory now, the org tree later in this request.
+    let versions = if token.is_some() || cookie.is_some() {
+        match cache::versions(&state.db).await {
+            Ok(v) => v,
+            Err(e) => return ApiError::from(e).into_response(),
+        }
+    } else {
+        Versions::default()
+    };
+    let auth = if let Some(token) = token {
+        match state.callers.token(&state.db, versions, token).await {
             Ok(Some(s)) => Some(Authenticated {
                 signed_in: s,
                 via: Via::Bearer,
+                versions,
             }),
             Ok(None) => {
                 return ApiError::new(
@@ -98,11 +115,12 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
             }
             Err(e) => return ApiError::from(e).into_response(),
         }
-    } else if let Some(c) = jar.get(SESSION_COOKIE) {
-        match accounts::from_session(&state.db, c.value()).await {
+    } else if let Some(c) = cookie {
+        match state.callers.session(&state.db, versions, &c).await {
             Ok(s) => s.map(|s| Authenticated {
                 signed_in: s,
-                via: Via::Cookie(c.value().to_owned()),
+                via: Via::Cookie(c),
+                versions,
             }),
             Err(e) => return ApiError::from(e).into_response(),
         }

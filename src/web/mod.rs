@@ -57,14 +57,19 @@ impl Default for WebSettings {
     }
 }
 
-/// Shared by all handlers. Holds no per-user state: several app servers can
-/// run side by side on one database.
+/// Shared by all handlers. What it keeps in memory is checked against change
+/// counters in the database on every request: several app servers can run
+/// side by side on one database.
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
     pub settings: Arc<WebSettings>,
     /// The org tree and metrics, checked against the database on each use.
     pub structure: Arc<crate::storage::cache::StructureCache>,
+    /// Signed-in callers, checked against the database on each use.
+    pub callers: Arc<crate::storage::cache::CallerCache>,
+    /// Period locks and submission statuses, checked the same way.
+    pub marks: Arc<crate::storage::cache::MarksCache>,
 }
 
 impl AppState {
@@ -73,6 +78,8 @@ impl AppState {
             db,
             settings: Arc::new(settings),
             structure: Arc::default(),
+            callers: Arc::default(),
+            marks: Arc::default(),
         }
     }
 }

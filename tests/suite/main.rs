@@ -13,6 +13,7 @@ mod decompose_pages;
 mod dimensions;
 mod escalation;
 mod metrics;
+mod sessions;
 mod submissions;
 mod table;
 mod table_files;

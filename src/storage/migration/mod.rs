@@ -6,6 +6,7 @@ mod m20261128_000001_foundation;
 mod m20261128_000002_targets;
 mod m20261128_000003_submissions;
 mod m20261128_000004_change_counter;
+mod m20261128_000005_more_counters;
 mod m20261128_000010_plans;
 
 pub struct Migrator;
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000002_targets::Migration),
             Box::new(m20261128_000003_submissions::Migration),
             Box::new(m20261128_000004_change_counter::Migration),
+            Box::new(m20261128_000005_more_counters::Migration),
             Box::new(m20261128_000010_plans::Migration),
         ]
     }

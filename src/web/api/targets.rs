@@ -74,11 +74,12 @@ pub async fn get_table(
     ApiUser(a): ApiUser,
     ApiQuery(q): ApiQuery<TableQuery>,
 ) -> Result<Json<TableView>, ApiError> {
-    let structure = state.structure.get(&state.db).await?;
+    let structure = state.structure.get_at(&state.db, a.versions).await?;
     Ok(Json(
         figures::table_with(
             &state.db,
             &structure,
+            &state.marks.get_at(a.versions),
             a.actor(),
             state.settings.fiscal_year,
             &q.subject,

@@ -454,13 +454,14 @@ async fn table_page(
     let Some(subject) = q.subject.clone().or(default_subject(&state, actor).await) else {
         return super::not_found_for(&state, &a, locale).await;
     };
-    let structure = match state.structure.get(&state.db).await {
+    let structure = match state.structure.get_at(&state.db, a.versions).await {
         Ok(s) => s,
         Err(e) => return storage_failure(&state, &a, locale, e).await,
     };
     let view = match figures::table_with(
         &state.db,
         &structure,
+        &state.marks.get_at(a.versions),
         actor,
         state.settings.fiscal_year,
         &subject,
