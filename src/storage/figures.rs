@@ -989,6 +989,10 @@ struct ChildSums {
 
 /// Sums and counts, per (unit, metric, period), the shown targets and
 /// actuals of the units' people and sub-units.
+///
+/// `CROSS JOIN` makes SQLite start from the few people and sub-units and
+/// look their figures up by key; left to itself it walks every figure of
+/// every person (seconds at 10,000 people). PostgreSQL plans it as any join.
 async fn children_sums<C: ConnectionTrait>(
     conn: &C,
     units: &[UnitId],
@@ -1007,13 +1011,13 @@ async fn children_sums<C: ConnectionTrait>(
         CAST(SUM(COALESCE(f.actual, f.sub_actual)) AS BIGINT) AS actual_sum, \
         COUNT(COALESCE(f.actual, f.sub_actual)) AS actuals";
     let sql = format!(
-        "SELECT p.unit_id AS unit, {aggregates} FROM figure f \
-         JOIN person p ON f.subject_kind = 'person' AND p.id = f.subject_id \
-         WHERE p.unit_id IN ({units}) AND {filter} GROUP BY p.unit_id, f.metric_id, f.period \
+        "SELECT p.unit_id AS unit, {aggregates} FROM person p CROSS JOIN figure f \
+         WHERE f.subject_kind = 'person' AND f.subject_id = p.id \
+         AND p.unit_id IN ({units}) AND {filter} GROUP BY p.unit_id, f.metric_id, f.period \
          UNION ALL \
-         SELECT u.parent_id AS unit, {aggregates} FROM figure f \
-         JOIN org_unit u ON f.subject_kind = 'unit' AND u.id = f.subject_id \
-         WHERE u.parent_id IN ({units}) AND {filter} GROUP BY u.parent_id, f.metric_id, f.period",
+         SELECT u.parent_id AS unit, {aggregates} FROM org_unit u CROSS JOIN figure f \
+         WHERE f.subject_kind = 'unit' AND f.subject_id = u.id \
+         AND u.parent_id IN ({units}) AND {filter} GROUP BY u.parent_id, f.metric_id, f.period",
         units = list(units.len()),
     );
     let mut values: Vec<sea_orm::Value> = Vec::new();
@@ -1146,6 +1150,23 @@ pub struct TableView {
     /// Units: each month's submission (数据填报) status; accepted months
     /// are what the GM sees. Empty for a person.
     pub submissions: Vec<super::submissions::MonthStatus>,
+    /// With `basis=accepted`: the months whose actuals are withheld until
+    /// every staffed unit's submission is accepted.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unaccepted: Vec<String>,
+}
+
+/// Which actuals a table counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Basis {
+    /// Everything entered so far.
+    #[default]
+    All,
+    /// 已验收口径: a month's actuals only once every staffed unit below has
+    /// had its submission accepted by the compiling office — the figures
+    /// the GM is given.
+    Accepted,
 }
 
 /// Narrows `GET /api/v1/table`.
@@ -1155,6 +1176,10 @@ pub struct TableQuery {
     pub subject: String,
     /// Fiscal year, e.g. 2026.
     pub year: i32,
+    /// `all` (default) or `accepted`.
+    #[serde(default)]
+    #[param(value_type = Option<String>)]
+    pub basis: Basis,
 }
 
 fn fmt(kind: Kind, v: Option<i64>) -> Option<String> {
@@ -1274,7 +1299,17 @@ pub async fn table(
 ) -> Result<TableView> {
     let structure = super::cache::Structure::load(db).await?;
     let marks = super::cache::Marks::default();
-    table_with(db, &structure, &marks, actor, fiscal, subject_key, year).await
+    table_with(
+        db,
+        &structure,
+        &marks,
+        actor,
+        fiscal,
+        subject_key,
+        year,
+        Basis::All,
+    )
+    .await
 }
 
 /// [`table`] with the tree, metrics and people at hand, e.g. from
@@ -1288,6 +1323,7 @@ pub async fn table_with(
     fiscal: FiscalYear,
     subject_key: &str,
     year: i32,
+    basis: Basis,
 ) -> Result<TableView> {
     let tree = &structure.tree;
     let metrics = &structure.metrics;
@@ -1310,6 +1346,10 @@ pub async fn table_with(
     let mut periods: Vec<String> = months.iter().map(ToString::to_string).collect();
     periods.push(year_key.clone());
     let rows = table_figures(db, subject.subject, &periods).await?;
+    let withheld = match basis {
+        Basis::All => vec![false; months.len()],
+        Basis::Accepted => unaccepted(db, structure, &subject, &periods[..months.len()]).await?,
+    };
     let by_key: HashMap<(i64, &str), &TableFigure> = rows
         .iter()
         .map(|r| ((r.metric_id, r.period.as_str()), r))
@@ -1319,7 +1359,9 @@ pub async fn table_with(
         for (i, p) in periods.iter().take(12).enumerate() {
             if let Some(r) = by_key.get(&(metric_id, p.as_str())) {
                 f.targets[i] = r.effective_target();
-                f.actuals[i] = r.effective_actual();
+                if !withheld[i] {
+                    f.actuals[i] = r.effective_actual();
+                }
             }
         }
         f.year_target = by_key
@@ -1420,7 +1462,37 @@ pub async fn table_with(
             .filter(|p| locks.contains(p))
             .collect(),
         submissions,
+        unaccepted: periods
+            .iter()
+            .zip(&withheld)
+            .filter(|(_, w)| **w)
+            .map(|(p, _)| p.clone())
+            .collect(),
     })
+}
+
+/// Per month, whether some staffed unit in the subject's part of the tree
+/// (a person: their unit) has no accepted submission yet.
+async fn unaccepted(
+    db: &Db,
+    structure: &super::cache::Structure,
+    subject: &SubjectInfo,
+    months: &[String],
+) -> Result<Vec<bool>> {
+    let units: Vec<UnitId> = match subject.subject {
+        Subject::Person(_) => vec![subject.unit_id],
+        Subject::Unit(u) => structure
+            .tree
+            .subtree(u)
+            .into_iter()
+            .filter(|u| structure.people.active_in(*u).next().is_some())
+            .collect(),
+    };
+    let accepted = super::submissions::accepted(db, &units, months).await?;
+    Ok(months
+        .iter()
+        .map(|m| units.iter().any(|u| !accepted.contains(&(*u, m.clone()))))
+        .collect())
 }
 
 // ---------------------------------------------------------------- locks

@@ -532,6 +532,27 @@ pub async fn month_statuses<C: ConnectionTrait>(
         .collect())
 }
 
+/// The (unit, month) pairs among these whose submission is accepted.
+pub async fn accepted<C: ConnectionTrait>(
+    conn: &C,
+    units: &[UnitId],
+    months: &[String],
+) -> Result<std::collections::HashSet<(UnitId, String)>> {
+    let mut out = std::collections::HashSet::new();
+    for chunk in units.chunks(500) {
+        for r in submission::Entity::find()
+            .filter(submission::Column::UnitId.is_in(chunk.iter().copied()))
+            .filter(submission::Column::Period.is_in(months.iter().cloned()))
+            .filter(submission::Column::Status.eq(SubmissionStatus::Accepted.code()))
+            .all(conn)
+            .await?
+        {
+            out.insert((r.unit_id, r.period));
+        }
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1721,6 +1721,7 @@ mod tests {
             }],
             locked: Vec::new(),
             submissions: Vec::new(),
+            unaccepted: Vec::new(),
         }
     }
 

@@ -250,6 +250,15 @@ pub const TEXT_TABLE: &[(&str, &str, &str)] = &[
     ),
     ("common.saved", "已保存", "Saved"),
     ("table.phone_showing", "当前显示", "Showing"),
+    ("table.basis", "口径", "Basis"),
+    ("table.basis_all", "全部数据", "All figures"),
+    ("table.basis_accepted", "仅已验收", "Accepted only"),
+    (
+        "table.basis_accepted_hint",
+        "只显示各部门填报均已被汇总部门验收的月份的实际数",
+        "Actuals only for months whose submissions are accepted in every unit",
+    ),
+    ("table.not_accepted", "待验收", "Not accepted"),
     ("table.phone_full", "显示全年 12 个月", "Show all 12 months"),
     ("table.phone_focus", "只看当月", "This month only"),
     (

@@ -464,13 +464,14 @@ both_databases! {
             .expect("split all");
         let mut jan = String::new();
         for _ in 0..50 {
-            jan = browser
+            // While the page reloads the cell may be gone for a moment.
+            jan = match browser
                 .find(Locator::Css("tr[data-subject='unit:HD'] td[data-col='1']"))
                 .await
-                .expect("HD January")
-                .text()
-                .await
-                .unwrap_or_default();
+            {
+                Ok(cell) => cell.text().await.unwrap_or_default(),
+                Err(_) => String::new(),
+            };
             if jan.contains("240,000") {
                 break;
             }

@@ -31,7 +31,51 @@ fn status_in<'a>(list: &'a Value, unit: &str) -> &'a Value {
         .map_or(&Value::Null, |u| &u["status"])
 }
 
+/// A row's month cell of `GET /api/v1/table`.
+fn month_actual(table: &Value, metric: &str, period: &str) -> Value {
+    table["rows"]
+        .as_array()
+        .and_then(|r| r.iter().find(|r| r["metric"] == metric))
+        .and_then(|r| {
+            r["months"]
+                .as_array()?
+                .iter()
+                .find(|c| c["period"] == period)
+        })
+        .map_or(Value::Null, |c| c["actual"].clone())
+}
+
 both_databases! {
+    async fn the_accepted_basis_shows_a_month_once_every_staffed_unit_is_accepted(app) {
+        let gm = app.demo("gm").await;
+        let m = app.demo("manager").await;
+        let sa = app.demo("sales_admin").await;
+        let team = "/api/v1/table?subject=unit:HD-SH&year=2026";
+        let region = "/api/v1/table?subject=unit:HD&year=2026";
+        let (_, all) = gm.get(team).await;
+        assert!(month_actual(&all, "sales_amount", "2026-03").is_string(), "the demo has March actuals: {all}");
+        assert!(all.get("unaccepted").is_none(), "nothing withheld on the default basis: {all}");
+        let (status, accepted) = gm.get(&format!("{team}&basis=accepted")).await;
+        assert_eq!(status, StatusCode::OK, "{accepted}");
+        assert_eq!(month_actual(&accepted, "sales_amount", "2026-03"), Value::Null, "not accepted yet");
+        assert_eq!(accepted["unaccepted"].as_array().map(Vec::len), Some(12));
+
+        let (status, _) = m.post(&format!("{HD_SH}/submit"), json!({})).await;
+        assert_eq!(status, StatusCode::OK);
+        let (_, submitted) = gm.get(&format!("{team}&basis=accepted")).await;
+        assert_eq!(month_actual(&submitted, "sales_amount", "2026-03"), Value::Null, "submitted is not accepted");
+        let (status, _) = sa.post(&format!("{HD_SH}/accept"), json!({})).await;
+        assert_eq!(status, StatusCode::OK);
+        let (_, done) = gm.get(&format!("{team}&basis=accepted")).await;
+        assert_eq!(month_actual(&done, "sales_amount", "2026-03"), month_actual(&all, "sales_amount", "2026-03"));
+        assert!(!done["unaccepted"].as_array().is_some_and(|u| u.contains(&json!("2026-03"))), "{done}");
+        // The region waits for its other teams.
+        let (_, hd) = gm.get(&format!("{region}&basis=accepted")).await;
+        assert_eq!(month_actual(&hd, "sales_amount", "2026-03"), Value::Null, "HD-HZ and HD-NJ are not accepted");
+        let (_, page) = gm.page("/table?subject=unit%3AHD&year=2026&basis=accepted").await;
+        assert!(page.contains("待验收") && page.contains("仅已验收"), "the page says what is withheld");
+    }
+
     async fn a_month_is_submitted_returned_corrected_and_accepted(app) {
         let m = app.demo("manager").await;
         let sa = app.demo("sales_admin").await;

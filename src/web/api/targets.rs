@@ -84,6 +84,7 @@ pub async fn get_table(
             state.settings.fiscal_year,
             &q.subject,
             q.year,
+            q.basis,
         )
         .await?,
     ))

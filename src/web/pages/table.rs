@@ -54,6 +54,8 @@ struct TableParams {
     month: Option<String>,
     /// Phones: all twelve months instead of the running one.
     full: Option<String>,
+    /// `accepted`: only months whose submissions are all accepted.
+    basis: Option<String>,
 }
 
 /// The table a user lands on: their own unit's, their own, or the company's.
@@ -413,6 +415,10 @@ struct TablePage {
     compiled_by: String,
     /// Month labels with their submission badge (数据填报).
     month_heads: Vec<MonthHead>,
+    /// The query without the basis, for the 全部 link.
+    all_query: String,
+    /// Actuals only for months whose submissions are all accepted.
+    accepted_only: bool,
     /// On a phone only this month's column shows (with the totals), unless
     /// the whole year is asked for.
     focus: usize,
@@ -458,6 +464,10 @@ async fn table_page(
         Ok(s) => s,
         Err(e) => return storage_failure(&state, &a, locale, e).await,
     };
+    let basis = match q.basis.as_deref() {
+        Some("accepted") => figures::Basis::Accepted,
+        _ => figures::Basis::All,
+    };
     let view = match figures::table_with(
         &state.db,
         &structure,
@@ -466,6 +476,7 @@ async fn table_page(
         state.settings.fiscal_year,
         &subject,
         year,
+        basis,
     )
     .await
     {
@@ -552,7 +563,17 @@ async fn table_page(
         focus_label,
         full_year: q.full.is_some(),
         submission,
-        query: format!("subject={}&year={year}", enc(&view.subject)),
+        query: format!(
+            "subject={}&year={year}{}",
+            enc(&view.subject),
+            if basis == figures::Basis::Accepted {
+                "&basis=accepted"
+            } else {
+                ""
+            }
+        ),
+        all_query: format!("subject={}&year={year}", enc(&view.subject)),
+        accepted_only: basis == figures::Basis::Accepted,
         prev_year: year - 1,
         next_year: year + 1,
         c,
@@ -851,10 +872,17 @@ fn month_heads(t: T, view: &TableView, labels: &[String]) -> Vec<MonthHead> {
         .enumerate()
         .map(|(i, label)| MonthHead {
             label: label.clone(),
-            badge: periods
+            badge: if periods
                 .get(i)
-                .and_then(|p| view.submissions.iter().find(|s| s.period == *p))
-                .and_then(|s| status_badge(t, s.status)),
+                .is_some_and(|p| view.unaccepted.iter().any(|u| u == p))
+            {
+                Some(("muted", t.t("table.not_accepted")))
+            } else {
+                periods
+                    .get(i)
+                    .and_then(|p| view.submissions.iter().find(|s| s.period == *p))
+                    .and_then(|s| status_badge(t, s.status))
+            },
         })
         .collect()
 }
