@@ -390,9 +390,11 @@ async fn compute<C: ConnectionTrait>(
         return Err(Error::Forbidden);
     }
     let locks = figures::locked_periods(conn).await?;
+    let from_written = req.value.is_some().then_some(period);
     if let Some(p) = slots
         .iter()
         .map(|s| s.period)
+        .chain(from_written)
         .find(|p| figures::is_locked(&locks, *p))
     {
         return Err(invalid(

@@ -45,13 +45,20 @@ pub struct DimensionInput {
 
 /// Sets breakdown targets, all or nothing, each change audited.
 pub async fn write(db: &Db, actor: &Actor, items: &[DimensionInput]) -> Result<WriteSummary> {
-    let reach = actor.targets_write();
+    // Written at once, so only where the actor's targets take effect at
+    // once or lie below their own unit (a unit's own target, and so its
+    // breakdown, is set from above).
+    let reach = match (actor.targets_write(), actor.publishes_targets_directly()) {
+        (Reach::Subtree(own), false) => Reach::Below(own),
+        (reach, _) => reach,
+    };
     if reach == Reach::Nothing {
         return Err(Error::Forbidden);
     }
     let txn = begin_write(db, Lane::Figures).await?;
     let tree = load_org_tree(&txn).await?;
     let metrics = load_metrics(&txn).await?;
+    let locks = figures::locked_periods(&txn).await?;
     let mut errors = Vec::new();
     let mut forbidden = false;
     let mut rows = Vec::new();
@@ -91,6 +98,13 @@ pub async fn write(db: &Db, actor: &Actor, items: &[DimensionInput]) -> Result<W
             Some(s) => forbidden |= !s.within(reach, &tree),
         }
         let period = item.period.trim().parse::<Period>().ok();
+        if let Some(p) = period.filter(|p| figures::is_locked(&locks, *p)) {
+            err(
+                "period",
+                format!("{p} is locked; reopen it with a reason first"),
+                format!("{p} 已锁定，请先说明原因重新开放"),
+            );
+        }
         if period.is_none() {
             err(
                 "period",
@@ -271,6 +285,8 @@ pub async fn table_of(
     let tree = load_org_tree(db).await?;
     let subject = figures::find_subject(db, actor, &tree, &q.subject)
         .await?
+        // A salesperson sees their own figures, not their team's.
+        .filter(|s| figures::reads_subject_figures(actor, s))
         .ok_or(Error::NotFound)?;
     let metrics = load_metrics(db).await?;
     let metric = metrics

@@ -275,6 +275,13 @@ fn table_subject(
     }
 }
 
+/// May the actor read this subject's figures? Reading the subject is not
+/// enough: a salesperson sees their own figures, not their team's totals.
+pub(crate) fn reads_subject_figures(actor: &Actor, subject: &SubjectInfo) -> bool {
+    matches!(subject.subject, Subject::Person(_))
+        || actor.people_read() != Reach::Own(actor.person_id.unwrap_or_default())
+}
+
 /// One item of `PUT /api/v1/targets` or `PUT /api/v1/actuals`.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -369,8 +376,20 @@ pub async fn locked_periods<C: ConnectionTrait>(conn: &C) -> Result<HashSet<Stri
 
 /// Is a period closed by a lock? A day is closed with its month.
 pub(crate) fn is_locked(locks: &HashSet<String>, period: Period) -> bool {
-    locks.contains(&period.to_string())
-        || matches!(period, Period::Day(d) if locks.contains(&Period::month_of(d).to_string()))
+    if locks.contains(&period.to_string()) {
+        return true;
+    }
+    match period {
+        Period::Day(d) => locks.contains(&Period::month_of(d).to_string()),
+        // A week touching a locked month would change that month's figures.
+        Period::Week(..) => {
+            let (first, last) = FiscalYear::default().span(period);
+            [first, last]
+                .iter()
+                .any(|d| locks.contains(&Period::month_of(*d).to_string()))
+        }
+        _ => false,
+    }
 }
 
 /// Sets targets or actuals, all or nothing: any bad item rejects the batch
@@ -1299,17 +1318,12 @@ pub async fn table(
 ) -> Result<TableView> {
     let structure = super::cache::Structure::load(db).await?;
     let marks = super::cache::Marks::default();
-    table_with(
-        db,
-        &structure,
-        &marks,
-        actor,
-        fiscal,
-        subject_key,
+    let query = TableQuery {
+        subject: subject_key.to_owned(),
         year,
-        Basis::All,
-    )
-    .await
+        basis: Basis::All,
+    };
+    table_with(db, &structure, &marks, actor, fiscal, &query).await
 }
 
 /// [`table`] with the tree, metrics and people at hand, e.g. from
@@ -1321,10 +1335,9 @@ pub async fn table_with(
     marks: &super::cache::Marks,
     actor: &Actor,
     fiscal: FiscalYear,
-    subject_key: &str,
-    year: i32,
-    basis: Basis,
+    query: &TableQuery,
 ) -> Result<TableView> {
+    let (subject_key, year, basis) = (query.subject.as_str(), query.year, query.basis);
     let tree = &structure.tree;
     let metrics = &structure.metrics;
     if !(1900..=9999).contains(&year) {
@@ -1335,11 +1348,7 @@ pub async fn table_with(
         ));
     }
     let subject = table_subject(structure, actor, subject_key)
-        // A salesperson sees their own figures, not their team's totals.
-        .filter(|s| {
-            matches!(s.subject, Subject::Person(_))
-                || actor.people_read() != Reach::Own(actor.person_id.unwrap_or_default())
-        })
+        .filter(|s| reads_subject_figures(actor, s))
         .ok_or(Error::NotFound)?;
     let months = fiscal.months(year);
     let year_key = Period::Year(year).to_string();

@@ -258,8 +258,17 @@ pub(crate) async fn change_targets<C: ConnectionTrait>(
     let Some(home) = home_unit(actor, tree) else {
         return Err(Error::Forbidden);
     };
+    // One value per key, the last one given, whichever path and database:
+    // PostgreSQL refuses an upsert that touches a row twice.
+    let mut last: HashMap<(i64, Subject, String), usize> = HashMap::with_capacity(checked.len());
+    for (i, c) in checked.iter().enumerate() {
+        last.insert((c.metric, c.subject.subject, c.period.clone()), i);
+    }
     let mut by_year: BTreeMap<i32, Vec<Checked>> = BTreeMap::new();
-    for c in checked {
+    for (i, c) in checked.into_iter().enumerate() {
+        if last.get(&(c.metric, c.subject.subject, c.period.clone())) != Some(&i) {
+            continue;
+        }
         let year = c.period.parse().map_or(0, |p| plan_year(fy, p));
         by_year.entry(year).or_default().push(c);
     }
@@ -397,17 +406,6 @@ async fn publish_targets<C: ConnectionTrait>(
     items: Vec<Checked>,
     reason: Option<&str>,
 ) -> Result<Published> {
-    // One value per key: the last one given wins, as in a spreadsheet.
-    let mut last: HashMap<(i64, Subject, String), usize> = HashMap::with_capacity(items.len());
-    for (i, c) in items.iter().enumerate() {
-        last.insert((c.metric, c.subject.subject, c.period.clone()), i);
-    }
-    let items: Vec<Checked> = items
-        .into_iter()
-        .enumerate()
-        .filter(|(i, c)| last.get(&(c.metric, c.subject.subject, c.period.clone())) == Some(i))
-        .map(|(_, c)| c)
-        .collect();
     let version = new_version(txn, plan, actor, Status::Published, reason).await?;
     let rows: Vec<plan_item::ActiveModel> = items
         .iter()
@@ -592,13 +590,17 @@ pub async fn step(
     }
     let from_ok = match step {
         Step::Submit => status.is_editable(),
-        Step::Approve | Step::Return => status == Status::Submitted,
+        Step::Approve => status == Status::Submitted,
+        // An approved version that cannot be published (the org changed
+        // under it) goes back to its author rather than sticking.
+        Step::Return => matches!(status, Status::Submitted | Status::Approved),
         Step::Publish => status == Status::Approved,
     };
     if !from_ok {
         let wanted = match step {
             Step::Submit => "a draft or a returned version",
-            Step::Approve | Step::Return => "a submitted version",
+            Step::Approve => "a submitted version",
+            Step::Return => "a submitted or approved version",
             Step::Publish => "an approved version",
         };
         return Err(Error::Invalid(vec![FieldError::new(
@@ -909,13 +911,20 @@ async fn plan_view<C: ConnectionTrait>(
         .await?;
     let ids: Vec<i64> = versions.iter().map(|v| v.id).collect();
     let mut counts: HashMap<i64, usize> = HashMap::new();
+    // Counted by the database: a company-wide version holds 100,000s of items.
     for chunk in ids.chunks(500) {
-        for i in plan_item::Entity::find()
+        use sea_orm::QuerySelect;
+        let rows: Vec<(i64, i64)> = plan_item::Entity::find()
+            .select_only()
+            .column(plan_item::Column::VersionId)
+            .column_as(plan_item::Column::Id.count(), "items")
             .filter(plan_item::Column::VersionId.is_in(chunk.iter().copied()))
+            .group_by(plan_item::Column::VersionId)
+            .into_tuple()
             .all(conn)
-            .await?
-        {
-            *counts.entry(i.version_id).or_default() += 1;
+            .await?;
+        for (version, n) in rows {
+            counts.insert(version, usize::try_from(n).unwrap_or(0));
         }
     }
     let mut actions = Vec::new();
@@ -927,6 +936,9 @@ async fn plan_view<C: ConnectionTrait>(
         }
         if status == Status::Submitted && may_approve {
             actions.extend(["approve".to_owned(), "return".to_owned()]);
+        }
+        if status == Status::Approved && may_approve {
+            actions.push("return".to_owned());
         }
         if status == Status::Approved
             && (may_approve

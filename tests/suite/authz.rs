@@ -545,7 +545,8 @@ const MATRIX: &[Row] = &[
     (PUT, "/api/v1/targets/dimensions", Gm, OWN, 200, HIDDEN),
     (PUT, "/api/v1/targets/dimensions", Manager, IN, 200, HIDDEN),
     (PUT, "/api/v1/targets/dimensions", Manager, OUT, 422, HIDDEN),
-    (PUT, "/api/v1/targets/dimensions", Manager, OWN, 200, HIDDEN),
+    // A unit's own target, and so its breakdown, is set from above.
+    (PUT, "/api/v1/targets/dimensions", Manager, OWN, 403, HIDDEN),
     (PUT, "/api/v1/targets/dimensions", Sales, IN, 403, HIDDEN),
     (PUT, "/api/v1/targets/dimensions", Sales, OUT, 403, HIDDEN),
     (PUT, "/api/v1/targets/dimensions", Sales, OWN, 403, HIDDEN),
@@ -565,6 +566,8 @@ const MATRIX: &[Row] = &[
     (GET, "/api/v1/targets/dimensions", Manager, OUT, 404, HIDDEN),
     (GET, "/api/v1/targets/dimensions", Sales, IN, 200, SHOWN),
     (GET, "/api/v1/targets/dimensions", Sales, OUT, 404, HIDDEN),
+    // A salesperson sees their own figures, not their team's.
+    (GET, "/api/v1/targets/dimensions", Sales, OWN, 404, HIDDEN),
     (GET, "/api/v1/targets/dimensions", SalesAdmin, IN, 200, SHOWN),
     (GET, "/api/v1/targets/dimensions", SalesAdmin, OUT, 200, SHOWN),
     (GET, "/api/v1/targets/dimensions", Hr, IN, 200, SHOWN),

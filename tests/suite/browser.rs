@@ -463,7 +463,7 @@ both_databases! {
             .await
             .expect("split all");
         let mut jan = String::new();
-        for _ in 0..50 {
+        for _ in 0..150 {
             // While the page reloads the cell may be gone for a moment.
             jan = match browser
                 .find(Locator::Css("tr[data-subject='unit:HD'] td[data-col='1']"))

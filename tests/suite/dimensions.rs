@@ -72,16 +72,59 @@ both_databases! {
         assert!(!f.iter().any(|f| f.starts_with("items[0]")), "{e}");
         let (_, t) = gm.get(BREAKDOWN).await;
         assert_eq!(t["members"], json!([]), "nothing written: {t}");
+        // The demo's locked October: neither a breakdown nor a split into it.
+        let (status, e) = gm
+            .put("/api/v1/targets/dimensions", json!([{"metric": "sales_amount", "subject": "unit:HD", "period": "2026-10", "dimension": "category", "member": "轿车", "value": "1"}]))
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        assert!(e.to_string().contains("locked"), "{e}");
+        let (status, e) = gm
+            .post("/api/v1/targets/split", json!({"metric": "sales_amount", "from": {"subject": "unit:HD", "period": "2026-10"}, "to": "weeks", "method": "equal", "value": "100", "preview": false}))
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        assert!(e.to_string().contains("locked"), "{e}");
+        // Figures beyond ¥10 trillion are refused, so company sums stay exact.
+        let (status, e) = gm
+            .put("/api/v1/targets", json!([{"metric": "sales_amount", "subject": "unit:HD", "period": "2033-03", "value": "100000000000000"}]))
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        assert!(e.to_string().contains("too large"), "{e}");
+    }
+
+    async fn an_approved_version_can_still_be_returned(app) {
+        let manager = app.demo("manager").await;
+        let gm = app.demo("gm").await;
+        let (status, r) = manager
+            .put("/api/v1/targets", json!([{"metric": "sales_amount", "subject": "person:E0015", "period": "2033-05", "value": "900"}]))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{r}");
+        let plan = r["pending"][0]["plan"].as_i64().expect("a draft");
+        let steps = format!("/api/v1/plans/{plan}/versions/1");
+        let (status, _) = manager.post(&format!("{steps}/submit"), json!({})).await;
+        assert_eq!(status, StatusCode::OK);
+        let (status, _) = gm.post(&format!("{steps}/approve"), json!({})).await;
+        assert_eq!(status, StatusCode::OK);
+        let (_, view) = gm.get(&format!("/api/v1/plans/{plan}")).await;
+        assert!(view["actions"].as_array().is_some_and(|a| a.contains(&json!("return"))), "{view}");
+        let (status, v) = gm.post(&format!("{steps}/return"), json!({"comment": "组织调整，请重新分解"})).await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+        assert_eq!(v["status"], "returned");
     }
 
     async fn breakdowns_follow_target_reach(app) {
         let item = |subject: &str| json!([{"metric": "sales_amount", "subject": subject, "period": "2033-03", "dimension": "customer", "member": "甲公司", "value": "5"}]);
         let manager = app.demo("manager").await;
+        let sales = app.demo("sales").await;
         let (status, r) = manager.put("/api/v1/targets/dimensions", item("unit:HD-SH")).await;
         assert_eq!(status, StatusCode::OK, "a manager breaks down targets in their subtree: {r}");
         let (status, _) = manager.put("/api/v1/targets/dimensions", item("unit:HN")).await;
         assert_ne!(status, StatusCode::OK, "not outside it");
-        let sales = app.demo("sales").await;
+        let (status, _) = manager.put("/api/v1/targets/dimensions", item("unit:HD")).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "nor on their own unit, whose target is set from above");
+        let (status, _) = sales
+            .get("/api/v1/targets/dimensions?subject=unit:HD-SH&year=2033&metric=sales_amount&dimension=customer")
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "a salesperson sees their own figures, not their team's");
         let (status, _) = sales.put("/api/v1/targets/dimensions", item("person:E0015")).await;
         assert_eq!(status, StatusCode::FORBIDDEN);
         let (status, _) = sales

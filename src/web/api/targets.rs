@@ -82,9 +82,7 @@ pub async fn get_table(
             &state.marks.get_at(a.versions),
             a.actor(),
             state.settings.fiscal_year,
-            &q.subject,
-            q.year,
-            q.basis,
+            &q,
         )
         .await?,
     ))

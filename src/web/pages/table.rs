@@ -474,9 +474,11 @@ async fn table_page(
         &state.marks.get_at(a.versions),
         actor,
         state.settings.fiscal_year,
-        &subject,
-        year,
-        basis,
+        &figures::TableQuery {
+            subject: subject.clone(),
+            year,
+            basis,
+        },
     )
     .await
     {
