@@ -169,14 +169,14 @@ pub fn parse_value(kind: Kind, text: &str) -> Result<i64, Expected> {
     const TOO_LARGE: Expected = Expected::new("is too large", "数值过大");
     text.parse::<i64>()
         .ok()
-        // 10^15 smallest units (¥10 trillion in fen): any real figure fits,
-        // and a company's rollup of them still sums within 64 bits.
+        // 10^16 smallest units (¥100 trillion in fen): any real figure
+        // fits, and hundreds of such figures still sum within 64 bits.
         .filter(|v| v.unsigned_abs() <= MAX_MINOR)
         .ok_or(TOO_LARGE)
 }
 
 /// The largest figure kept, in smallest units.
-pub const MAX_MINOR: u64 = 1_000_000_000_000_000;
+pub const MAX_MINOR: u64 = 10_000_000_000_000_000;
 
 /// A value in minor units as a decimal.
 pub fn to_decimal(kind: Kind, minor: i64) -> Decimal {

@@ -345,6 +345,15 @@ async fn compute<C: ConnectionTrait>(
         Direction::Time(_) => metric.def.total == Total::Sum,
     };
     let method = req.method.trim();
+    // A copied metric ignores the method, but a misspelt one is still an error.
+    const METHODS: [&str; 5] = ["equal", "weights", "last_year", "headcount", "distribution"];
+    if !additive && !METHODS.contains(&method) {
+        return Err(invalid(
+            "method",
+            format!("\"{method}\" is not one of {}", METHODS.join(", ")),
+            format!("\"{method}\" 无效，应为 {}", METHODS.join("、")),
+        ));
+    }
     let split = if additive {
         let weights = weights(conn, fy, req, &metric, &slots, &direction, &names).await?;
         split::with_fixed(whole, &weights, &fixed).map_err(|e| {
@@ -1007,7 +1016,20 @@ pub async fn growth(
                 "增长率应为不小于 -100 的百分数，例如 20 表示增长 20%",
             )
         })?;
-    let txn = begin_write(db, Lane::Figures).await?;
+    if !(1901..=9999).contains(&req.year) {
+        return Err(invalid(
+            "year",
+            "a year such as 2026",
+            "应为年份，例如 2026",
+        ));
+    }
+    // A preview only reads: it must not hold the writers' lock.
+    let txn = if req.preview {
+        use sea_orm::TransactionTrait;
+        db.begin().await?
+    } else {
+        begin_write(db, Lane::Figures).await?
+    };
     let tree = load_org_tree(&txn).await?;
     let metrics = load_metrics(&txn).await?;
     let metric = active_metric(&metrics, &req.metric)?;

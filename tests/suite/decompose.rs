@@ -376,6 +376,16 @@ both_databases! {
         assert!(parts.len() >= 3, "{o}");
         assert!(parts.iter().all(|p| p == "85.50"), "{parts:?}");
         assert_eq!(o["remainder"], "0.00");
+        // The method is not used for a copy, but a misspelt one is refused.
+        let mut req = split("unit:HD", "2032-03", "children", "eqaul", json!({"value": "85.5"}));
+        req["metric"] = json!("repurchase_rate");
+        let (status, e) = gm.post("/api/v1/targets/split", req).await;
+        refused(status, &e, "method", "eqaul");
+        // A growth year out of range is a 422, not an overflow.
+        let (status, e) = gm
+            .post("/api/v1/targets/growth", json!({"metric": "sales_amount", "subject": "unit:HD", "year": -2147483648, "growth": "20", "preview": true}))
+            .await;
+        refused(status, &e, "year", "2026");
     }
 
     async fn a_managers_change_waits_for_approval_and_versions_compare(app) {

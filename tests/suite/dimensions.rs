@@ -83,9 +83,9 @@ both_databases! {
             .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
         assert!(e.to_string().contains("locked"), "{e}");
-        // Figures beyond ¥10 trillion are refused, so company sums stay exact.
+        // Figures beyond ¥100 trillion are refused, so company sums stay exact.
         let (status, e) = gm
-            .put("/api/v1/targets", json!([{"metric": "sales_amount", "subject": "unit:HD", "period": "2033-03", "value": "100000000000000"}]))
+            .put("/api/v1/targets", json!([{"metric": "sales_amount", "subject": "unit:HD", "period": "2033-03", "value": "1000000000000000"}]))
             .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
         assert!(e.to_string().contains("too large"), "{e}");
