@@ -13,7 +13,7 @@ use crate::domain::metric::Kind;
 use crate::domain::period::FiscalYear;
 use crate::domain::role::Role;
 use crate::domain::split::{self, Grain};
-use crate::storage::figures::{Checked, Subject, SubjectInfo, load_metrics};
+use crate::storage::figures::{Checked, SubjectInfo, load_metrics};
 use crate::storage::org::load_org_tree;
 use crate::storage::{self, Lane, accounts, begin_write, plans};
 
@@ -93,12 +93,7 @@ pub async fn run(database_url: Option<String>, cfg: BenchConfig) -> BenchResult<
         let month_weights = split::distribution_weights(fy, &months, &dist);
         let mut items = Vec::with_capacity(people.len() * 13);
         for (p, share) in people.iter().zip(&shares.parts) {
-            let info = SubjectInfo {
-                subject: Subject::Person(p.id),
-                key: format!("person:{}", p.employee_no),
-                name: p.name.clone(),
-                unit_id: p.unit_id,
-            };
+            let info = SubjectInfo::person(p.id, &p.employee_no, &p.name, p.unit_id);
             let by_month = split::by_weights(*share, &month_weights)
                 .map_err(|e| e.message(Kind::Amount).en)?;
             let item = |period: String, value: i64| Checked {

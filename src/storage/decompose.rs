@@ -505,15 +505,13 @@ async fn children<C: ConnectionTrait>(
         .iter()
         .filter_map(|id| tree.get(*id))
         .filter(|u| u.active)
-        .map(|u| Slot {
-            info: SubjectInfo {
-                subject: Subject::Unit(u.id),
-                key: format!("unit:{}", u.code),
-                name: u.name.clone(),
-                unit_id: u.id,
-            },
-            period,
-            name: format!("unit:{}", u.code),
+        .map(|u| {
+            let info = SubjectInfo::unit(u);
+            Slot {
+                name: info.key.clone(),
+                info,
+                period,
+            }
         })
         .collect();
     for p in person::Entity::find()
@@ -523,16 +521,11 @@ async fn children<C: ConnectionTrait>(
         .all(conn)
         .await?
     {
-        let key = format!("person:{}", p.employee_no);
+        let info = SubjectInfo::person(p.id, &p.employee_no, &p.name, p.unit_id);
         slots.push(Slot {
-            info: SubjectInfo {
-                subject: Subject::Person(p.id),
-                key: key.clone(),
-                name: p.name,
-                unit_id: p.unit_id,
-            },
+            name: info.key.clone(),
+            info,
             period,
-            name: key,
         });
     }
     Ok(slots)

@@ -144,6 +144,24 @@ pub struct SubjectInfo {
 }
 
 impl SubjectInfo {
+    pub(crate) fn unit(u: &crate::domain::org::UnitNode) -> SubjectInfo {
+        SubjectInfo {
+            subject: Subject::Unit(u.id),
+            key: format!("unit:{}", u.code),
+            name: u.name.clone(),
+            unit_id: u.id,
+        }
+    }
+
+    pub(crate) fn person(id: i64, employee_no: &str, name: &str, unit_id: UnitId) -> SubjectInfo {
+        SubjectInfo {
+            subject: Subject::Person(id),
+            key: format!("person:{employee_no}"),
+            name: name.to_owned(),
+            unit_id,
+        }
+    }
+
     /// Does `reach` cover this subject?
     pub(crate) fn within(&self, reach: Reach, tree: &OrgTree) -> bool {
         let person = match self.subject {
@@ -217,29 +235,11 @@ fn resolve_subject(
     people: &HashMap<String, person::Model>,
     key: &str,
 ) -> Option<SubjectInfo> {
-    let (kind, code) = key.trim().split_once(':')?;
-    let code = code.trim();
-    match kind.trim() {
-        "unit" => tree
-            .by_code(code)
-            .filter(|u| actor.units_read().covers(tree, u.id, None))
-            .map(|u| SubjectInfo {
-                subject: Subject::Unit(u.id),
-                key: format!("unit:{}", u.code),
-                name: u.name.clone(),
-                unit_id: u.id,
-            }),
-        "person" => people
-            .get(code)
-            .filter(|p| actor.people_read().covers(tree, p.unit_id, Some(p.id)))
-            .map(|p| SubjectInfo {
-                subject: Subject::Person(p.id),
-                key: format!("person:{}", p.employee_no),
-                name: p.name.clone(),
-                unit_id: p.unit_id,
-            }),
-        _ => None,
-    }
+    resolve_key(actor, tree, key, |no| {
+        people
+            .get(no)
+            .map(|p| SubjectInfo::person(p.id, &p.employee_no, &p.name, p.unit_id))
+    })
 }
 
 /// [`find_subject`] from the people kept in memory, for the table.
@@ -248,29 +248,35 @@ fn table_subject(
     actor: &Actor,
     key: &str,
 ) -> Option<SubjectInfo> {
-    let tree = &structure.tree;
+    resolve_key(actor, &structure.tree, key, |no| {
+        structure
+            .people
+            .by_employee_no(no)
+            .map(|p| SubjectInfo::person(p.id, &p.employee_no, &p.name, p.unit_id))
+    })
+}
+
+/// A subject key (`unit:HD`, `person:E0007`) resolved within the actor's
+/// reading reach; `person_by_no` finds a person by 工号 wherever the
+/// caller keeps people.
+fn resolve_key(
+    actor: &Actor,
+    tree: &OrgTree,
+    key: &str,
+    person_by_no: impl FnOnce(&str) -> Option<SubjectInfo>,
+) -> Option<SubjectInfo> {
     let (kind, code) = key.trim().split_once(':')?;
     let code = code.trim();
     match kind.trim() {
         "unit" => tree
             .by_code(code)
             .filter(|u| actor.units_read().covers(tree, u.id, None))
-            .map(|u| SubjectInfo {
-                subject: Subject::Unit(u.id),
-                key: format!("unit:{}", u.code),
-                name: u.name.clone(),
-                unit_id: u.id,
-            }),
-        "person" => structure
-            .people
-            .by_employee_no(code)
-            .filter(|p| actor.people_read().covers(tree, p.unit_id, Some(p.id)))
-            .map(|p| SubjectInfo {
-                subject: Subject::Person(p.id),
-                key: format!("person:{}", p.employee_no),
-                name: p.name.clone(),
-                unit_id: p.unit_id,
-            }),
+            .map(SubjectInfo::unit),
+        "person" => person_by_no(code).filter(|p| {
+            actor
+                .people_read()
+                .covers(tree, p.unit_id, Some(p.subject.id()))
+        }),
         _ => None,
     }
 }

@@ -706,18 +706,10 @@ async fn publish_items<C: ConnectionTrait>(
     for (i, item) in items.iter().enumerate() {
         let subject = Subject::of_row(&item.subject_kind, item.subject_id);
         let info = match subject {
-            Subject::Unit(id) => tree.get(id).map(|u| SubjectInfo {
-                subject,
-                key: format!("unit:{}", u.code),
-                name: u.name.clone(),
-                unit_id: u.id,
-            }),
-            Subject::Person(id) => people.get(&id).map(|p| SubjectInfo {
-                subject,
-                key: format!("person:{}", p.employee_no),
-                name: p.name.clone(),
-                unit_id: p.unit_id,
-            }),
+            Subject::Unit(id) => tree.get(id).map(SubjectInfo::unit),
+            Subject::Person(id) => people
+                .get(&id)
+                .map(|p| SubjectInfo::person(p.id, &p.employee_no, &p.name, p.unit_id)),
         };
         // The org may have changed since the draft: everything must still
         // be inside the plan's unit.
