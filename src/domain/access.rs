@@ -284,6 +284,118 @@ impl Actor {
     pub fn may_import_people(&self) -> bool {
         self.people_write() != Reach::Nothing
     }
+
+    // --- The sales process: customers, orders, activities, projects, plans.
+    // A record of the sales process belongs to a person (a customer's
+    // owner, an order's credited salespeople, an activity's author); reach
+    // is decided by that person's unit, as for people.
+
+    fn own_record(&self) -> Reach {
+        self.person_id.map_or(Reach::Nothing, Reach::Own)
+    }
+
+    /// Customers (with their contacts, notes and projects) the actor reads,
+    /// by their owner. Sales admins read every customer: they enter
+    /// everyone's orders.
+    pub fn customers_read(&self) -> Reach {
+        match self.role {
+            Role::Admin | Role::Gm | Role::SalesAdmin => Reach::All,
+            Role::Manager => self.own_subtree(),
+            Role::Sales => self.own_record(),
+            Role::Hr => Reach::Nothing,
+        }
+    }
+
+    /// Customers the actor may add or change, by their owner. The GM reads.
+    pub fn customers_write(&self) -> Reach {
+        match self.role {
+            Role::Admin | Role::SalesAdmin => Reach::All,
+            Role::Manager => self.own_subtree(),
+            Role::Sales => self.own_record(),
+            Role::Gm | Role::Hr => Reach::Nothing,
+        }
+    }
+
+    /// May the actor read the private fields of a key-customer profile
+    /// (关键客户信息: background, family, interests …) of a customer owned by
+    /// `owner`, who works in `owner_unit`? Only the owner and their chain
+    /// of managers up to the GM: not admin, not the sales admins, not HR,
+    /// not other salespeople — the seed warns that a leak could do harm.
+    /// A customer without an owner has nobody's private profile.
+    pub fn may_read_private_profile(
+        &self,
+        tree: &OrgTree,
+        owner_unit: Option<UnitId>,
+        owner: Option<PersonId>,
+    ) -> bool {
+        let (Some(owner), Some(owner_unit)) = (owner, owner_unit) else {
+            return false;
+        };
+        match self.role {
+            Role::Gm => true,
+            Role::Manager => {
+                self.person_id == Some(owner)
+                    || self.own_subtree().covers(tree, owner_unit, Some(owner))
+            }
+            Role::Sales => self.person_id == Some(owner),
+            Role::Admin | Role::SalesAdmin | Role::Hr => false,
+        }
+    }
+
+    /// Orders and collections the actor reads, by their credited
+    /// salespeople.
+    pub fn orders_read(&self) -> Reach {
+        self.customers_read()
+    }
+
+    /// Orders the actor may enter or change: sales admins and admin all,
+    /// a salesperson those credited to them.
+    pub fn orders_write(&self) -> Reach {
+        match self.role {
+            Role::Admin | Role::SalesAdmin => Reach::All,
+            Role::Sales => self.own_record(),
+            Role::Gm | Role::Manager | Role::Hr => Reach::Nothing,
+        }
+    }
+
+    /// Imports of orders: the compiling office and admin.
+    pub fn may_import_orders(&self) -> bool {
+        matches!(self.role, Role::Admin | Role::SalesAdmin)
+    }
+
+    /// Activities, daily plans and weekly reports the actor reads, by
+    /// their author.
+    pub fn work_read(&self) -> Reach {
+        match self.role {
+            Role::Admin | Role::Gm | Role::SalesAdmin => Reach::All,
+            Role::Manager => self.own_subtree(),
+            Role::Sales => self.own_record(),
+            Role::Hr => Reach::Nothing,
+        }
+    }
+
+    /// Activities, daily plans and weekly reports the actor may write:
+    /// everyone with a person record their own; admin corrects anyone's.
+    pub fn work_write(&self) -> Reach {
+        match self.role {
+            Role::Admin => Reach::All,
+            _ => self.own_record(),
+        }
+    }
+
+    /// May the actor comment on the plan or report of `person` in `unit`?
+    /// Their managers (a manager whose subtree holds them) and the GM;
+    /// nobody on their own.
+    pub fn may_comment_work(&self, tree: &OrgTree, unit: UnitId, person: PersonId) -> bool {
+        if self.person_id == Some(person) {
+            return false;
+        }
+        match self.role {
+            Role::Gm => true,
+            Role::Manager => self.own_subtree().covers(tree, unit, Some(person)),
+            _ => false,
+        }
+    }
 }
 
 #[cfg(test)]

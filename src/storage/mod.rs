@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod cache;
+pub mod computed;
 pub mod decompose;
 pub mod dimensions;
 pub mod entity;
