@@ -7,6 +7,7 @@
 //! totals ([`table`]) and target decomposition (目标分解, [`split`]).
 
 pub mod access;
+pub mod computed;
 pub mod metric;
 pub mod org;
 pub mod period;

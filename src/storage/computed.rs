@@ -1,28 +1,50 @@
 //! Computed actuals: figures of the target table that come from the sales
 //! process (orders, collections, activities, daily plans) instead of
-//! being typed.
+//! being typed. What each source counts is defined in
+//! [`crate::domain::computed`]; this module reads the records and keeps
+//! the figures current.
 //!
 //! Whoever changes such records calls [`records_changed`] in the same
 //! figures-lane transaction, naming every salesperson and day touched —
 //! before and after the change (an order moved from one salesperson or
-//! month to another touches both).
+//! month to another touches both). The people's monthly actuals of every
+//! computed metric fed by those records are recomputed from the records
+//! and written like any actual, so units above roll them up in the same
+//! transaction. Rates are also computed for every unit above, from the
+//! sums of their numerators and denominators (`computed_part`).
+//!
+//! Months that are locked keep their figures: a lock freezes what was
+//! reported. Reopening a month recomputes it.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use sea_orm::ConnectionTrait;
+use chrono::{Datelike, Utc};
+use sea_orm::{ConnectionTrait, DatabaseBackend, Value as SqlValue};
 
-use super::Result;
+use super::figures::{self, AuditAs, Checked, Measure, MetricRow, Subject, SubjectInfo};
+use super::org::load_org_tree;
+use super::{Db, Lane, Result, begin_write, statement};
 use crate::domain::access::PersonId;
+pub use crate::domain::computed::Records;
+use crate::domain::computed::{Source, percent};
+use crate::domain::org::{OrgTree, UnitId};
 
-/// Which kind of records changed; decides which metrics are recomputed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Records {
-    /// Orders, their lines, credits and status dates, and collections.
-    Orders,
-    /// Calls, visits and meetings.
-    Activities,
-    /// Daily plans and their tasks.
-    DailyPlans,
+/// A month, `2026-03`.
+type Month = String;
+
+/// What a source counted for one subject and month: the figure itself for
+/// amounts and counts (`den` = 1), numerator and denominator for rates.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Part {
+    num: i64,
+    den: i64,
+}
+
+impl Part {
+    fn add(&mut self, other: Part) {
+        self.num = self.num.saturating_add(other.num);
+        self.den = self.den.saturating_add(other.den);
+    }
 }
 
 /// Recomputes the computed actuals of the people and days touched by a
@@ -33,7 +55,774 @@ pub async fn records_changed<C: ConnectionTrait>(
     records: Records,
     touched: &BTreeSet<(PersonId, String)>,
 ) -> Result<()> {
-    // Filled in by the computed-actuals work; see the module comment.
-    let _ = (txn, records, touched);
+    let metrics = figures::load_metrics(txn).await?;
+    let sources = computed_sources(&metrics, |s| s.fed_by(records));
+    if sources.is_empty() || touched.is_empty() {
+        return Ok(());
+    }
+    let people: BTreeSet<PersonId> = touched.iter().map(|(p, _)| *p).collect();
+    let mut months: BTreeMap<Source, BTreeSet<Month>> = BTreeMap::new();
+    for source in sources.keys() {
+        let set = months.entry(*source).or_default();
+        for (_, day) in touched {
+            if let Some(month) = month_of(day) {
+                set.extend(affected_months(*source, &month));
+            }
+        }
+    }
+    recompute(txn, &metrics, &sources, Some(&people), &months).await
+}
+
+/// Recomputes every computed actual from the records, for everyone and
+/// every month that has records (and, for amounts and counts, zero for
+/// the months between the first record and today): after a metric is
+/// switched to a computed source, a month is reopened, or a bulk load.
+pub async fn recompute_all(db: &Db) -> Result<()> {
+    let txn = begin_write(db, Lane::Figures).await?;
+    recompute_all_in(&txn, None).await?;
+    txn.commit().await?;
     Ok(())
+}
+
+/// [`recompute_all`] in the caller's transaction, optionally limited to
+/// some months (a reopened month).
+pub(crate) async fn recompute_all_in<C: ConnectionTrait>(
+    txn: &C,
+    only_months: Option<&BTreeSet<Month>>,
+) -> Result<()> {
+    refresh_first_purchases(txn).await?;
+    let metrics = figures::load_metrics(txn).await?;
+    let sources = computed_sources(&metrics, |_| true);
+    let mut months: BTreeMap<Source, BTreeSet<Month>> = BTreeMap::new();
+    for source in sources.keys() {
+        let Some((first, last)) = record_span(txn, source.records()).await? else {
+            continue;
+        };
+        let set: BTreeSet<Month> = month_range(&first, &last)
+            .into_iter()
+            .filter(|m| only_months.is_none_or(|only| only.contains(m)))
+            .collect();
+        months.insert(*source, set);
+    }
+    if only_months.is_none() {
+        // A full recompute starts clean: figures typed before the metric
+        // was switched to its source, or left by records since deleted.
+        for metric in sources.values().flatten() {
+            txn.execute_raw(statement(
+                txn.get_database_backend(),
+                "UPDATE figure SET actual = NULL WHERE metric_id = ? AND actual IS NOT NULL",
+                vec![metric.id.into()],
+            ))
+            .await?;
+        }
+        txn.execute_unprepared("DELETE FROM computed_part").await?;
+    }
+    recompute(txn, &metrics, &sources, None, &months).await
+}
+
+/// The active metrics with a computed source that `wanted` accepts, by
+/// source.
+fn computed_sources(
+    metrics: &[MetricRow],
+    wanted: impl Fn(Source) -> bool,
+) -> BTreeMap<Source, Vec<MetricRow>> {
+    let mut out: BTreeMap<Source, Vec<MetricRow>> = BTreeMap::new();
+    for m in metrics.iter().filter(|m| m.active) {
+        if let Some(s) = Source::of(&m.def.source).filter(|s| wanted(*s)) {
+            out.entry(s).or_default().push(m.clone());
+        }
+    }
+    out
+}
+
+/// The months whose figure a record in `month` can change. A first
+/// purchase decides whether a customer's orders count as new in every
+/// month of its year; a repurchase rate runs over the year and is the base
+/// of the next.
+fn affected_months(source: Source, month: &str) -> Vec<Month> {
+    let Some((year, m)) = split_month(month) else {
+        return Vec::new();
+    };
+    match source {
+        Source::NewCustomerShare | Source::NewCustomers => (1..=12).map(|m| fmt_month(year, m)).collect(),
+        Source::RepurchaseRate => (m..=12)
+            .map(|m| fmt_month(year, m))
+            .chain((1..=12).map(|m| fmt_month(year + 1, m)))
+            .collect(),
+        _ => vec![month.to_owned()],
+    }
+}
+
+/// Recomputes `months` of each source, for `people` (everyone when
+/// `None`), and writes what changed.
+async fn recompute<C: ConnectionTrait>(
+    txn: &C,
+    metrics: &[MetricRow],
+    sources: &BTreeMap<Source, Vec<MetricRow>>,
+    people: Option<&BTreeSet<PersonId>>,
+    months: &BTreeMap<Source, BTreeSet<Month>>,
+) -> Result<()> {
+    let tree = load_org_tree(txn).await?;
+    let locks = figures::locked_periods(txn).await?;
+    let units = person_units(txn, people).await?;
+    let now_month = fmt_month(Utc::now().year(), Utc::now().month());
+    let mut person_items = Vec::new();
+    let mut rate_parts: Vec<(Source, BTreeMap<(PersonId, Month), Part>)> = Vec::new();
+    for (source, rows) in sources {
+        let Some(months) = months.get(source) else {
+            continue;
+        };
+        let months: BTreeSet<Month> = months
+            .iter()
+            .filter(|m| !is_locked_month(&locks, m))
+            .cloned()
+            .collect();
+        let (Some(from), Some(to)) = (months.first(), months.last()) else {
+            continue;
+        };
+        let parts = compute(txn, *source, people, from, to).await?;
+        // Amounts and counts are 0, not blank, for a month without records
+        // between the company's first records and today: nothing sold is
+        // a figure. Rates without a denominator stay blank.
+        let zero_until = match record_span(txn, source.records()).await? {
+            Some((first, last)) => Some((first, last.max(now_month.clone()))),
+            None => None,
+        };
+        let subjects: Vec<PersonId> = match people {
+            Some(p) => p.iter().copied().collect(),
+            None => {
+                let mut all: BTreeSet<PersonId> = parts.keys().map(|(p, _)| *p).collect();
+                if !source.is_rate() {
+                    all.extend(units.keys().copied());
+                }
+                all.into_iter().collect()
+            }
+        };
+        let mut kept = BTreeMap::new();
+        for person in subjects {
+            let Some(unit) = units.get(&person).copied() else {
+                continue;
+            };
+            for month in &months {
+                let part = parts.get(&(person, month.clone())).copied();
+                let value = if source.is_rate() {
+                    part.and_then(|p| percent(p.num, p.den))
+                } else {
+                    part.map(|p| p.num).or_else(|| {
+                        zero_until
+                            .as_ref()
+                            .filter(|(first, last)| first <= month && month <= last)
+                            .map(|_| 0)
+                    })
+                };
+                if people.is_none() && value.is_none() {
+                    continue;
+                }
+                for metric in rows {
+                    person_items.push(item(metric.id, Subject::Person(person), unit, month, value));
+                }
+                if source.is_rate() {
+                    kept.insert((person, month.clone()), part.unwrap_or_default());
+                }
+            }
+        }
+        if source.is_rate() {
+            rate_parts.push((*source, kept));
+        }
+    }
+    write(txn, &tree, metrics, person_items, people.is_none()).await?;
+    for (source, parts) in rate_parts {
+        roll_up_rate(txn, &tree, metrics, sources, source, &units, parts).await?;
+    }
+    Ok(())
+}
+
+fn item(metric: i64, subject: Subject, unit: UnitId, month: &str, value: Option<i64>) -> Checked {
+    Checked {
+        metric,
+        // Keys and names only label per-figure audit entries, which
+        // computed figures do not write: the records they come from are
+        // audited themselves.
+        subject: SubjectInfo {
+            subject,
+            key: String::new(),
+            name: String::new(),
+            unit_id: unit,
+        },
+        period: month.to_owned(),
+        value,
+        floor: None,
+        stretch: None,
+    }
+}
+
+/// Writes computed actuals and rolls the units above up.
+async fn write<C: ConnectionTrait>(
+    txn: &C,
+    tree: &OrgTree,
+    metrics: &[MetricRow],
+    items: Vec<Checked>,
+    bulk: bool,
+) -> Result<()> {
+    if items.is_empty() {
+        return Ok(());
+    }
+    if bulk {
+        figures::set_actuals(txn, tree, metrics, &items).await
+    } else {
+        figures::apply(txn, None, Measure::Actual, tree, metrics, items, AuditAs::Batch)
+            .await
+            .map(|_| ())
+    }
+}
+
+/// Keeps the people's numerators and denominators of a rate, sums them up
+/// the tree level by level (deepest first, each unit from its own people
+/// and its sub-units), and writes every unit's rate as its actual.
+async fn roll_up_rate<C: ConnectionTrait>(
+    txn: &C,
+    tree: &OrgTree,
+    metrics: &[MetricRow],
+    sources: &BTreeMap<Source, Vec<MetricRow>>,
+    source: Source,
+    units_of: &HashMap<PersonId, UnitId>,
+    parts: BTreeMap<(PersonId, Month), Part>,
+) -> Result<()> {
+    if parts.is_empty() {
+        return Ok(());
+    }
+    let months: BTreeSet<Month> = parts.keys().map(|(_, m)| m.clone()).collect();
+    let rows: Vec<(Subject, Month, Part)> = parts
+        .into_iter()
+        .map(|((p, m), part)| (Subject::Person(p), m, part))
+        .collect();
+    let touched_people: BTreeSet<PersonId> = rows
+        .iter()
+        .filter_map(|(s, _, _)| match s {
+            Subject::Person(p) => Some(*p),
+            Subject::Unit(_) => None,
+        })
+        .collect();
+    save_parts(txn, source, &rows).await?;
+    let mut levels: BTreeMap<std::cmp::Reverse<usize>, BTreeSet<UnitId>> = BTreeMap::new();
+    for p in &touched_people {
+        if let Some(unit) = units_of.get(p) {
+            for (depth, u) in tree.path(*unit).iter().enumerate() {
+                levels
+                    .entry(std::cmp::Reverse(depth))
+                    .or_default()
+                    .insert(u.id);
+            }
+        }
+    }
+    let mut unit_items = Vec::new();
+    let metric_rows = sources.get(&source).map(Vec::as_slice).unwrap_or(&[]);
+    for units in levels.values() {
+        let units: Vec<UnitId> = units.iter().copied().collect();
+        for chunk in units.chunks(300) {
+            let sums = children_parts(txn, chunk, source, &months).await?;
+            let mut level_rows = Vec::new();
+            for u in chunk {
+                for month in &months {
+                    let part = sums.get(&(*u, month.clone())).copied().unwrap_or_default();
+                    level_rows.push((Subject::Unit(*u), month.clone(), part));
+                    for metric in metric_rows {
+                        unit_items.push(item(
+                            metric.id,
+                            Subject::Unit(*u),
+                            *u,
+                            month,
+                            percent(part.num, part.den),
+                        ));
+                    }
+                }
+            }
+            save_parts(txn, source, &level_rows).await?;
+        }
+    }
+    if !unit_items.is_empty() {
+        figures::apply(txn, None, Measure::Actual, tree, metrics, unit_items, AuditAs::Batch).await?;
+    }
+    Ok(())
+}
+
+/// Upserts numerators and denominators.
+async fn save_parts<C: ConnectionTrait>(
+    txn: &C,
+    source: Source,
+    rows: &[(Subject, Month, Part)],
+) -> Result<()> {
+    for chunk in rows.chunks(1000) {
+        let mut sql = String::from(
+            "INSERT INTO computed_part (subject_kind, subject_id, period, source, num, den) VALUES ",
+        );
+        let mut values: Vec<SqlValue> = Vec::with_capacity(chunk.len() * 6);
+        for (i, (subject, month, part)) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push_str("(?,?,?,?,?,?)");
+            values.extend([
+                subject.kind().into(),
+                subject.id().into(),
+                month.as_str().into(),
+                source.code().into(),
+                part.num.into(),
+                part.den.into(),
+            ]);
+        }
+        sql.push_str(
+            " ON CONFLICT (subject_kind, subject_id, period, source) \
+             DO UPDATE SET num = excluded.num, den = excluded.den",
+        );
+        txn.execute_raw(statement(txn.get_database_backend(), &sql, values))
+            .await?;
+    }
+    Ok(())
+}
+
+/// Per (unit, month): the sums of a rate's parts of the units' own people
+/// and sub-units.
+async fn children_parts<C: ConnectionTrait>(
+    txn: &C,
+    units: &[UnitId],
+    source: Source,
+    months: &BTreeSet<Month>,
+) -> Result<HashMap<(UnitId, Month), Part>> {
+    let list = |n: usize| vec!["?"; n].join(",");
+    let filter = format!(
+        "c.source = ? AND c.period IN ({})",
+        list(months.len())
+    );
+    let sums = "c.period, CAST(SUM(c.num) AS BIGINT) AS num, CAST(SUM(c.den) AS BIGINT) AS den";
+    let sql = format!(
+        "SELECT p.unit_id AS unit, {sums} FROM person p CROSS JOIN computed_part c \
+         WHERE c.subject_kind = 'person' AND c.subject_id = p.id AND p.unit_id IN ({units}) \
+         AND {filter} GROUP BY p.unit_id, c.period \
+         UNION ALL \
+         SELECT u.parent_id AS unit, {sums} FROM org_unit u CROSS JOIN computed_part c \
+         WHERE c.subject_kind = 'unit' AND c.subject_id = u.id AND u.parent_id IN ({units}) \
+         AND {filter} GROUP BY u.parent_id, c.period",
+        units = list(units.len()),
+    );
+    let mut values: Vec<SqlValue> = Vec::new();
+    for _ in 0..2 {
+        values.extend(units.iter().map(|u| (*u).into()));
+        values.push(source.code().into());
+        values.extend(months.iter().map(|m| m.as_str().into()));
+    }
+    let rows = txn
+        .query_all_raw(statement(txn.get_database_backend(), &sql, values))
+        .await?;
+    let mut out: HashMap<(UnitId, Month), Part> = HashMap::new();
+    for r in rows {
+        let key = (r.try_get::<i64>("", "unit")?, r.try_get::<String>("", "period")?);
+        out.entry(key).or_default().add(Part {
+            num: r.try_get::<Option<i64>>("", "num")?.unwrap_or(0),
+            den: r.try_get::<Option<i64>>("", "den")?.unwrap_or(0),
+        });
+    }
+    Ok(out)
+}
+
+/// The unit of each person (of `people`, or of everyone).
+async fn person_units<C: ConnectionTrait>(
+    txn: &C,
+    people: Option<&BTreeSet<PersonId>>,
+) -> Result<HashMap<PersonId, UnitId>> {
+    let mut out = HashMap::new();
+    let backend = txn.get_database_backend();
+    let chunks: Vec<Vec<PersonId>> = match people {
+        Some(p) => p.iter().copied().collect::<Vec<_>>().chunks(500).map(<[_]>::to_vec).collect(),
+        None => vec![Vec::new()],
+    };
+    for chunk in chunks {
+        let sql = if people.is_some() {
+            format!("SELECT id, unit_id FROM person WHERE id IN ({})", vec!["?"; chunk.len()].join(","))
+        } else {
+            "SELECT id, unit_id FROM person".to_owned()
+        };
+        let values = chunk.iter().map(|p| (*p).into()).collect();
+        for r in txn.query_all_raw(statement(backend, &sql, values)).await? {
+            out.insert(r.try_get::<i64>("", "id")?, r.try_get::<i64>("", "unit_id")?);
+        }
+    }
+    Ok(out)
+}
+
+/// The first and the last month that has records of a kind.
+async fn record_span<C: ConnectionTrait>(txn: &C, records: Records) -> Result<Option<(Month, Month)>> {
+    let (table, col) = match records {
+        Records::Orders => ("sales_order", "order_date"),
+        Records::Activities => ("activity", "occurred_on"),
+        Records::DailyPlans => ("daily_plan", "day"),
+    };
+    let sql = format!("SELECT MIN({col}) AS first, MAX({col}) AS last FROM {table}");
+    let row = txn
+        .query_one_raw(statement(txn.get_database_backend(), &sql, Vec::new()))
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let first: Option<String> = row.try_get("", "first")?;
+    let last: Option<String> = row.try_get("", "last")?;
+    Ok(match (first.as_deref().and_then(month_of), last.as_deref().and_then(month_of)) {
+        (Some(f), Some(l)) => Some((f, l)),
+        _ => None,
+    })
+}
+
+/// Keeps `customer.first_purchase_on` equal to the date of each customer's
+/// first order that was not cancelled.
+async fn refresh_first_purchases<C: ConnectionTrait>(txn: &C) -> Result<()> {
+    txn.execute_unprepared(
+        "UPDATE customer SET first_purchase_on = (SELECT MIN(o.order_date) FROM sales_order o \
+         WHERE o.customer_id = customer.id AND o.status <> 'cancelled')",
+    )
+    .await?;
+    Ok(())
+}
+
+/// What `source` counts per (person, month) for the months `from..=to`,
+/// for `people` or everyone.
+async fn compute<C: ConnectionTrait>(
+    txn: &C,
+    source: Source,
+    people: Option<&BTreeSet<PersonId>>,
+    from: &str,
+    to: &str,
+) -> Result<HashMap<(PersonId, Month), Part>> {
+    let people: Option<Vec<PersonId>> = people.map(|p| p.iter().copied().collect());
+    let mut out = HashMap::new();
+    let chunks: Vec<Option<&[PersonId]>> = match &people {
+        Some(p) => p.chunks(500).map(Some).collect(),
+        None => vec![None],
+    };
+    for chunk in chunks {
+        let q = Query { txn, people: chunk, from, to };
+        match source {
+            Source::SalesByOrderDate => q.sums(&q.credited_orders("order_date"), &mut out).await?,
+            Source::SalesByShipment => q.sums(&q.credited_orders("shipped_on"), &mut out).await?,
+            Source::SalesByInvoice => q.sums(&q.credited_orders("invoiced_on"), &mut out).await?,
+            Source::SalesByCollection | Source::Collections => {
+                q.sums(&q.credited_collections(), &mut out).await?
+            }
+            Source::NewCustomers => q.sums(&q.new_customers(), &mut out).await?,
+            Source::NewCustomerShare => q.new_customer_share(&mut out).await?,
+            Source::RepurchaseRate => q.repurchase(&mut out).await?,
+            Source::Calls => q.sums(&q.activities("call"), &mut out).await?,
+            Source::Visits => q.sums(&q.activities("visit"), &mut out).await?,
+            Source::Meetings => q.sums(&q.activities("meeting"), &mut out).await?,
+            Source::PlanCompletion => q.plan_completion(&mut out).await?,
+        }
+    }
+    Ok(out)
+}
+
+/// The queries behind the sources, for some people (or everyone) and a
+/// range of months.
+struct Query<'a, C> {
+    txn: &'a C,
+    people: Option<&'a [PersonId]>,
+    from: &'a str,
+    to: &'a str,
+}
+
+/// A query of (person, month, value) rows, with its parameters after the
+/// date range.
+struct Grouped {
+    sql: String,
+}
+
+impl<C: ConnectionTrait> Query<'_, C> {
+    fn backend(&self) -> DatabaseBackend {
+        self.txn.get_database_backend()
+    }
+
+    /// `AND col IN (?, …)` for the people, or nothing for everyone.
+    fn people_clause(&self, col: &str) -> String {
+        match self.people {
+            Some(p) => format!(" AND {col} IN ({})", vec!["?"; p.len()].join(",")),
+            None => String::new(),
+        }
+    }
+
+    /// The range's first day and the day after it, then the people.
+    fn params(&self, ranges: usize) -> Vec<SqlValue> {
+        let mut v: Vec<SqlValue> = Vec::new();
+        for _ in 0..ranges {
+            v.push(format!("{}-01", self.from).into());
+            v.push(format!("{}-01", next_month(self.to)).into());
+            if let Some(p) = self.people {
+                v.extend(p.iter().map(|p| (*p).into()));
+            }
+        }
+        v
+    }
+
+    fn credited_orders(&self, date: &str) -> Grouped {
+        Grouped {
+            sql: format!(
+                "SELECT c.person_id AS person, substr(o.{date}, 1, 7) AS month, \
+                 CAST(SUM(c.amount) AS BIGINT) AS num FROM order_credit c \
+                 JOIN sales_order o ON o.id = c.order_id \
+                 WHERE o.status <> 'cancelled' AND o.{date} >= ? AND o.{date} < ?{} \
+                 GROUP BY c.person_id, substr(o.{date}, 1, 7)",
+                self.people_clause("c.person_id")
+            ),
+        }
+    }
+
+    fn credited_collections(&self) -> Grouped {
+        Grouped {
+            sql: format!(
+                "SELECT c.person_id AS person, substr(k.collected_on, 1, 7) AS month, \
+                 CAST(SUM(c.amount) AS BIGINT) AS num FROM collection_credit c \
+                 JOIN collection k ON k.id = c.collection_id \
+                 WHERE k.collected_on >= ? AND k.collected_on < ?{} \
+                 GROUP BY c.person_id, substr(k.collected_on, 1, 7)",
+                self.people_clause("c.person_id")
+            ),
+        }
+    }
+
+    /// Customers whose first order is in the month, for each salesperson
+    /// credited on that first order.
+    fn new_customers(&self) -> Grouped {
+        Grouped {
+            sql: format!(
+                "SELECT c.person_id AS person, substr(o.order_date, 1, 7) AS month, \
+                 CAST(COUNT(DISTINCT o.customer_id) AS BIGINT) AS num FROM order_credit c \
+                 JOIN sales_order o ON o.id = c.order_id \
+                 JOIN customer k ON k.id = o.customer_id AND k.first_purchase_on = o.order_date \
+                 WHERE o.status <> 'cancelled' AND o.order_date >= ? AND o.order_date < ?{} \
+                 GROUP BY c.person_id, substr(o.order_date, 1, 7)",
+                self.people_clause("c.person_id")
+            ),
+        }
+    }
+
+    fn activities(&self, kind: &str) -> Grouped {
+        Grouped {
+            sql: format!(
+                "SELECT person_id AS person, substr(occurred_on, 1, 7) AS month, \
+                 CAST(COUNT(*) AS BIGINT) AS num FROM activity \
+                 WHERE kind = '{kind}' AND occurred_on >= ? AND occurred_on < ?{} \
+                 GROUP BY person_id, substr(occurred_on, 1, 7)",
+                self.people_clause("person_id")
+            ),
+        }
+    }
+
+    /// Runs a (person, month, num) query; each row is a figure (`den` 1).
+    async fn sums(&self, q: &Grouped, out: &mut HashMap<(PersonId, Month), Part>) -> Result<()> {
+        let rows = self
+            .txn
+            .query_all_raw(statement(self.backend(), &q.sql, self.params(1)))
+            .await?;
+        for r in rows {
+            let key = (r.try_get::<i64>("", "person")?, r.try_get::<String>("", "month")?);
+            out.entry(key).or_default().add(Part {
+                num: r.try_get::<Option<i64>>("", "num")?.unwrap_or(0),
+                den: 1,
+            });
+        }
+        Ok(())
+    }
+
+    /// Sales (by order date) to customers whose first purchase was in the
+    /// same year, over all sales.
+    async fn new_customer_share(&self, out: &mut HashMap<(PersonId, Month), Part>) -> Result<()> {
+        let sql = format!(
+            "SELECT c.person_id AS person, substr(o.order_date, 1, 7) AS month, \
+             CAST(SUM(CASE WHEN substr(k.first_purchase_on, 1, 4) = substr(o.order_date, 1, 4) \
+             THEN c.amount ELSE 0 END) AS BIGINT) AS num, \
+             CAST(SUM(c.amount) AS BIGINT) AS den FROM order_credit c \
+             JOIN sales_order o ON o.id = c.order_id JOIN customer k ON k.id = o.customer_id \
+             WHERE o.status <> 'cancelled' AND o.order_date >= ? AND o.order_date < ?{} \
+             GROUP BY c.person_id, substr(o.order_date, 1, 7)",
+            self.people_clause("c.person_id")
+        );
+        let rows = self
+            .txn
+            .query_all_raw(statement(self.backend(), &sql, self.params(1)))
+            .await?;
+        for r in rows {
+            let key = (r.try_get::<i64>("", "person")?, r.try_get::<String>("", "month")?);
+            out.entry(key).or_default().add(Part {
+                num: r.try_get::<Option<i64>>("", "num")?.unwrap_or(0),
+                den: r.try_get::<Option<i64>>("", "den")?.unwrap_or(0),
+            });
+        }
+        Ok(())
+    }
+
+    /// For each month of a year: of the customers a salesperson sold to in
+    /// the year before, how many bought from them again this year up to
+    /// the month.
+    async fn repurchase(&self, out: &mut HashMap<(PersonId, Month), Part>) -> Result<()> {
+        let Some((first_year, _)) = split_month(self.from) else {
+            return Ok(());
+        };
+        let sql = format!(
+            "SELECT c.person_id AS person, o.customer_id AS customer, \
+             MIN(substr(o.order_date, 1, 7)) AS first_month FROM order_credit c \
+             JOIN sales_order o ON o.id = c.order_id \
+             WHERE o.status <> 'cancelled' AND o.order_date >= ? AND o.order_date < ?{} \
+             GROUP BY c.person_id, o.customer_id, substr(o.order_date, 1, 4)",
+            self.people_clause("c.person_id")
+        );
+        let mut params = vec![format!("{}-01-01", first_year - 1).into()];
+        params.push(format!("{}-01", next_month(self.to)).into());
+        if let Some(p) = self.people {
+            params.extend(p.iter().map(|p| (*p).into()));
+        }
+        let rows = self
+            .txn
+            .query_all_raw(statement(self.backend(), &sql, params))
+            .await?;
+        // person → customer → the first month they bought in, per year.
+        let mut bought: HashMap<PersonId, HashMap<i64, BTreeMap<i32, Month>>> = HashMap::new();
+        for r in rows {
+            let month: String = r.try_get("", "first_month")?;
+            let Some((year, _)) = split_month(&month) else { continue };
+            bought
+                .entry(r.try_get("", "person")?)
+                .or_default()
+                .entry(r.try_get("", "customer")?)
+                .or_default()
+                .insert(year, month);
+        }
+        for month in month_range(self.from, self.to) {
+            let Some((year, _)) = split_month(&month) else { continue };
+            for (person, customers) in &bought {
+                let mut part = Part::default();
+                for years in customers.values() {
+                    if years.contains_key(&(year - 1)) {
+                        part.den += 1;
+                        if years.get(&year).is_some_and(|first| *first <= month) {
+                            part.num += 1;
+                        }
+                    }
+                }
+                if part.den > 0 {
+                    out.insert((*person, month.clone()), part);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Per day with a plan: calls and visits done up to the number planned,
+    /// and tasks ticked, over everything planned.
+    async fn plan_completion(&self, out: &mut HashMap<(PersonId, Month), Part>) -> Result<()> {
+        let plans = format!(
+            "SELECT p.person_id AS person, p.day AS day, p.planned_calls AS calls, \
+             p.planned_visits AS visits, \
+             CAST(COUNT(t.id) AS BIGINT) AS tasks, \
+             CAST(COALESCE(SUM(CASE WHEN t.done THEN 1 ELSE 0 END), 0) AS BIGINT) AS done \
+             FROM daily_plan p LEFT JOIN daily_task t ON t.plan_id = p.id \
+             WHERE p.day >= ? AND p.day < ?{} \
+             GROUP BY p.person_id, p.day, p.planned_calls, p.planned_visits",
+            self.people_clause("p.person_id")
+        );
+        let done = format!(
+            "SELECT person_id AS person, occurred_on AS day, kind, CAST(COUNT(*) AS BIGINT) AS n \
+             FROM activity WHERE kind IN ('call', 'visit') AND occurred_on >= ? AND occurred_on < ?{} \
+             GROUP BY person_id, occurred_on, kind",
+            self.people_clause("person_id")
+        );
+        let mut logged: HashMap<(PersonId, String), (i64, i64)> = HashMap::new();
+        for r in self
+            .txn
+            .query_all_raw(statement(self.backend(), &done, self.params(1)))
+            .await?
+        {
+            let key = (r.try_get::<i64>("", "person")?, r.try_get::<String>("", "day")?);
+            let n: i64 = r.try_get("", "n")?;
+            let e = logged.entry(key).or_default();
+            if r.try_get::<String>("", "kind")? == "call" {
+                e.0 += n;
+            } else {
+                e.1 += n;
+            }
+        }
+        for r in self
+            .txn
+            .query_all_raw(statement(self.backend(), &plans, self.params(1)))
+            .await?
+        {
+            let person: i64 = r.try_get("", "person")?;
+            let day: String = r.try_get("", "day")?;
+            let calls = i64::from(r.try_get::<i32>("", "calls")?.max(0));
+            let visits = i64::from(r.try_get::<i32>("", "visits")?.max(0));
+            let tasks: i64 = r.try_get("", "tasks")?;
+            let done: i64 = r.try_get("", "done")?;
+            let (made, went) = logged.get(&(person, day.clone())).copied().unwrap_or_default();
+            let Some(month) = month_of(&day) else { continue };
+            out.entry((person, month)).or_default().add(Part {
+                num: made.min(calls) + went.min(visits) + done,
+                den: calls + visits + tasks,
+            });
+        }
+        Ok(())
+    }
+}
+
+fn is_locked_month(locks: &std::collections::HashSet<String>, month: &str) -> bool {
+    locks.contains(month)
+}
+
+/// `2026-03` of `2026-03-31` (or of a month itself); `None` when malformed.
+fn month_of(day: &str) -> Option<Month> {
+    let month = day.get(..7)?;
+    split_month(month).map(|_| month.to_owned())
+}
+
+fn split_month(month: &str) -> Option<(i32, u32)> {
+    let (y, m) = month.get(..7)?.split_once('-')?;
+    let (y, m) = (y.parse().ok()?, m.parse().ok()?);
+    (1..=12).contains(&m).then_some((y, m))
+}
+
+fn fmt_month(year: i32, month: u32) -> Month {
+    format!("{year:04}-{month:02}")
+}
+
+fn next_month(month: &str) -> Month {
+    match split_month(month) {
+        Some((y, 12)) => fmt_month(y + 1, 1),
+        Some((y, m)) => fmt_month(y, m + 1),
+        None => month.to_owned(),
+    }
+}
+
+/// Every month from `first` to `last`, both included.
+fn month_range(first: &str, last: &str) -> Vec<Month> {
+    let mut out = Vec::new();
+    let mut m = first.to_owned();
+    while m.as_str() <= last && out.len() < 12 * 200 {
+        out.push(m.clone());
+        m = next_month(&m);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn months_step_over_the_year_end() {
+        assert_eq!(next_month("2026-12"), "2027-01");
+        assert_eq!(month_range("2026-11", "2027-02").len(), 4);
+        assert_eq!(month_of("2026-03-31"), Some("2026-03".into()));
+        assert_eq!(month_of("2026-13-01"), None);
+    }
+
+    #[test]
+    fn a_repurchase_reaches_into_the_next_year() {
+        let months = affected_months(Source::RepurchaseRate, "2026-11");
+        assert_eq!(months.first().map(String::as_str), Some("2026-11"));
+        assert_eq!(months.last().map(String::as_str), Some("2027-12"));
+        assert_eq!(affected_months(Source::Calls, "2026-11"), vec!["2026-11".to_owned()]);
+    }
 }

@@ -424,7 +424,7 @@ pub async fn write(
         Measure::Actual => {
             apply(
                 &txn,
-                actor,
+                Some(actor),
                 measure,
                 &tree,
                 &metrics,
@@ -487,13 +487,15 @@ async fn check<C: ConnectionTrait>(
             );
         }
         if let Some(m) = metric.filter(|m| measure == Measure::Actual && m.def.source != "manual") {
+            let (en, zh) = crate::domain::computed::Source::of(&m.def.source)
+                .map_or((m.def.source.as_str(), m.def.source.as_str()), |s| s.name());
             err(
                 "metric",
                 format!(
-                    "{} is computed from {}; it cannot be entered by hand",
-                    m.def.code, m.def.source
+                    "{} is computed from {en}; it cannot be entered by hand (an admin can switch the metric's source to manual)",
+                    m.def.code
                 ),
-                format!("{} 由{}自动计算，不能手工录入", m.def.name, m.def.source),
+                format!("{} 由{zh}自动计算，不能手工录入（管理员可将该指标的来源改为手工录入）", m.def.name),
             );
         }
         let subject = match subjects.get(&item.subject) {
@@ -631,7 +633,7 @@ pub(crate) struct Applied {
 /// transaction.
 pub(crate) async fn apply<C: ConnectionTrait>(
     txn: &C,
-    actor: &Actor,
+    actor: Option<&Actor>,
     measure: Measure,
     tree: &OrgTree,
     metrics: &[MetricRow],
@@ -703,7 +705,7 @@ pub(crate) async fn apply<C: ConnectionTrait>(
         let shape = |f: (Option<i64>, Option<i64>, Option<i64>, Option<i64>)| json!({"target": f.0, "floor": f.1, "stretch": f.2, "actual": f.3});
         if audit_as == AuditAs::EachFigure {
             entries.push(audit::entry(
-                Some(actor),
+                actor,
                 measure.code(),
                 "figure",
                 &format!(
@@ -756,6 +758,27 @@ pub(crate) async fn set_targets<C: ConnectionTrait>(
     metrics: &[MetricRow],
     items: &[Checked],
 ) -> Result<()> {
+    set_measure(txn, tree, metrics, items, Measure::Target).await
+}
+
+/// Sets the actuals of checked items and rolls the units above up, without
+/// reading the figures first: for a recompute of every computed actual.
+pub(crate) async fn set_actuals<C: ConnectionTrait>(
+    txn: &C,
+    tree: &OrgTree,
+    metrics: &[MetricRow],
+    items: &[Checked],
+) -> Result<()> {
+    set_measure(txn, tree, metrics, items, Measure::Actual).await
+}
+
+async fn set_measure<C: ConnectionTrait>(
+    txn: &C,
+    tree: &OrgTree,
+    metrics: &[MetricRow],
+    items: &[Checked],
+    measure: Measure,
+) -> Result<()> {
     let now = Utc::now();
     let mut touched: BTreeMap<UnitId, BTreeSet<(i64, String)>> = BTreeMap::new();
     let mut firsts: HashMap<UnitId, Vec<UnitId>> = HashMap::new();
@@ -766,10 +789,10 @@ pub(crate) async fn set_targets<C: ConnectionTrait>(
             subject_kind: Set(c.subject.subject.kind().to_owned()),
             subject_id: Set(c.subject.subject.id()),
             period: Set(c.period.clone()),
-            target: Set(c.value),
+            target: Set(c.value.filter(|_| measure == Measure::Target)),
             floor: Set(None),
             stretch: Set(None),
-            actual: Set(None),
+            actual: Set(c.value.filter(|_| measure == Measure::Actual)),
             sub_target: Set(None),
             sub_actual: Set(None),
             updated_at: Set(now),
@@ -791,12 +814,11 @@ pub(crate) async fn set_targets<C: ConnectionTrait>(
             }
         }
     }
-    upsert_figures(
-        txn,
-        rows,
-        &[figure::Column::Target, figure::Column::UpdatedAt],
-    )
-    .await?;
+    let column = match measure {
+        Measure::Target => figure::Column::Target,
+        Measure::Actual => figure::Column::Actual,
+    };
+    upsert_figures(txn, rows, &[column, figure::Column::UpdatedAt]).await?;
     recompute_rollups(txn, tree, metrics, &touched).await
 }
 
@@ -1149,6 +1171,10 @@ pub struct RowView {
     /// 平均/合计: the year target when set, else the months' targets
     /// totalled by rule; the months' actuals totalled by rule.
     pub total: CellView,
+    /// The computed source of the actuals (`orders`, `calls` …), or null
+    /// when they are entered by hand. A month's records are listed by
+    /// `GET /api/v1/table/sources`.
+    pub computed_from: Option<String>,
 }
 
 /// A subject one can drill down to.
@@ -1401,6 +1427,8 @@ pub async fn table_with(
         let row = table::build_row(&m.def, &f, parts.as_ref().map(|(n, d)| (n, d)));
         let kind = m.def.kind;
         out.push(RowView {
+            computed_from: crate::domain::computed::Source::of(&m.def.source)
+                .map(|s| s.code().to_owned()),
             metric: m.def.code.clone(),
             name: m.def.name.clone(),
             name_en: m.def.name_en.clone(),
@@ -1569,6 +1597,9 @@ pub async fn reopen_period(db: &Db, actor: &Actor, period: &str, reason: &str) -
     period_lock::Entity::delete_by_id(p.clone())
         .exec(&txn)
         .await?;
+    // Computed actuals were frozen while the month was locked: the
+    // records may have changed since.
+    super::computed::recompute_all_in(&txn, Some(&BTreeSet::from([p.clone()]))).await?;
     audit::record(
         &txn,
         Some(actor),

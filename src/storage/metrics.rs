@@ -25,11 +25,16 @@ use crate::domain::access::Actor;
 use crate::domain::metric::{
     Direction, Kind, Rollup, Total, format_value, parse_value, to_decimal,
 };
+use crate::domain::computed::Source;
 use crate::domain::org::validate_name;
 
-/// Where an actual may come from. Only manual entry for now; the
-/// sales-process work adds computed sources (orders, activities).
-pub const SOURCES: [&str; 1] = ["manual"];
+/// Where an actual may come from: `manual` (typed or imported) or one of
+/// the computed sources of [`crate::domain::computed::Source`].
+pub fn sources() -> Vec<&'static str> {
+    std::iter::once("manual")
+        .chain(Source::ALL.iter().map(|s| s.code()))
+        .collect()
+}
 
 const KINDS: [&str; 5] = ["amount", "count", "percent", "ratio", "score"];
 const DIRECTIONS: [&str; 2] = ["higher", "lower"];
@@ -240,20 +245,32 @@ impl Errors {
         }
     }
 
-    fn source(&mut self, value: &str) -> Option<String> {
+    /// A source, which must give figures of the metric's kind (sales are
+    /// amounts, calls a count).
+    fn source(&mut self, value: &str, kind: Option<Kind>) -> Option<String> {
         let value = value.trim();
-        if SOURCES.contains(&value) {
-            Some(value.to_owned())
-        } else {
+        let sources = sources();
+        if !sources.contains(&value) {
             self.push(
                 "source",
                 format!(
                     "unknown source \"{value}\"; expected one of {}",
-                    SOURCES.join(", ")
+                    sources.join(", ")
                 ),
-                format!("未知的来源 \"{value}\"，应为 {} 之一", SOURCES.join("、")),
+                format!("未知的来源 \"{value}\"，应为 {} 之一", sources.join("、")),
             );
-            None
+            return None;
+        }
+        match (Source::of(value), kind) {
+            (Some(s), Some(kind)) if s.kind() != kind => {
+                self.push(
+                    "source",
+                    format!("the source {value} gives {} figures, not {kind}", s.kind()),
+                    format!("来源 {value} 给出的是 {} 类型的数值，不是 {kind}", s.kind()),
+                );
+                None
+            }
+            _ => Some(value.to_owned()),
         }
     }
 
@@ -450,7 +467,7 @@ pub async fn create(db: &Db, actor: &Actor, new: &NewMetric) -> Result<MetricVie
         // The unit is unknown until the kind is right; that is reported.
         (None, Some(_)) => None,
     };
-    let source = errors.source(new.source.as_deref().unwrap_or("manual"));
+    let source = errors.source(new.source.as_deref().unwrap_or("manual"), kind);
     let (
         Some(code),
         Some(name),
@@ -647,7 +664,10 @@ pub async fn update(db: &Db, actor: &Actor, code: &str, patch: &MetricPatch) -> 
         (None, _) => None,
     };
     let source = match patch.source.as_deref() {
-        Some(s) => errors.source(s),
+        Some(s) => errors.source(s, kind),
+        None if kind.is_some_and(|k| Source::of(&old.source).is_some_and(|s| s.kind() != k)) => {
+            errors.source(&old.source, kind)
+        }
         None => Some(old.source.clone()),
     };
     let (
@@ -691,6 +711,8 @@ pub async fn update(db: &Db, actor: &Actor, code: &str, patch: &MetricPatch) -> 
         txn.commit().await?;
         return Ok(before);
     }
+    let switched_to_computed =
+        updated.source != old.source && Source::of(&updated.source).is_some();
     let mut am = model.into_active_model();
     am.name = Set(updated.name);
     am.name_en = Set(updated.name_en);
@@ -707,6 +729,12 @@ pub async fn update(db: &Db, actor: &Actor, code: &str, patch: &MetricPatch) -> 
     am.update(&txn).await?;
     if rollup != old.rollup {
         refresh_rollups(&txn, current.id).await?;
+    }
+    if switched_to_computed {
+        // Switched to a computed source: its actuals come from the records
+        // from now on, for every month, replacing what was typed.
+        super::lock_lane(&txn, Lane::Figures).await?;
+        super::computed::recompute_all_in(&txn, None).await?;
     }
     let after = find_view(&txn, code).await?;
     audit::record(

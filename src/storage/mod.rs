@@ -5,18 +5,24 @@
 //! in the same transaction, and return [`Error`] for the web layer to map.
 
 pub mod accounts;
+pub mod activities;
 pub mod audit;
 pub mod cache;
 pub mod computed;
+pub mod customers;
 pub mod decompose;
 pub mod dimensions;
 pub mod entity;
 pub mod figures;
 pub mod metrics;
 pub mod migration;
+pub mod orders;
 pub mod org;
 pub mod plans;
+pub mod projects;
+pub mod sources;
 pub mod submissions;
+pub mod work;
 
 use std::time::Duration;
 

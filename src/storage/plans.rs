@@ -361,7 +361,7 @@ async fn publish_with_tiers<C: ConnectionTrait>(
 ) -> Result<Published> {
     let applied = figures::apply(
         txn,
-        actor,
+        Some(actor),
         Measure::Target,
         tree,
         metrics,
@@ -745,7 +745,7 @@ async fn publish_items<C: ConnectionTrait>(
     }
     let applied = figures::apply(
         txn,
-        actor,
+        Some(actor),
         Measure::Target,
         tree,
         &metrics,

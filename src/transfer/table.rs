@@ -26,7 +26,7 @@
 //! all-or-nothing [`figures::write`], whose item errors are pointed back at
 //! the cells they came from.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
@@ -36,6 +36,7 @@ use serde_json::Value;
 
 use super::{CellError, Table, TableRow, TransferError, column_letter, read_table};
 use crate::domain::access::{Actor, Reach};
+use crate::domain::computed::Source;
 use crate::domain::metric::{Kind, format_value, parse_value};
 use crate::domain::period::{FiscalYear, Period};
 use crate::domain::table::Status;
@@ -566,6 +567,22 @@ pub struct FigureImportSummary {
     /// versions.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub published: Vec<crate::storage::plans::VersionRef>,
+    /// Actuals of metrics computed from the sales process (a re-imported
+    /// export, say) are not imported: the metric codes skipped, with how
+    /// many figures each.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub skipped_computed: Vec<SkippedMetric>,
+}
+
+/// Figures of one computed metric an import left out.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SkippedMetric {
+    pub metric: String,
+    pub name: String,
+    /// How many figures of it the file held.
+    pub figures: usize,
+    /// Where the metric's actuals come from instead, e.g. 订单（按下单日期）.
+    pub source: String,
 }
 
 /// Why a table file was not imported.
@@ -1550,10 +1567,15 @@ pub async fn import_file(
         None => None,
     };
     let mut errors = Vec::new();
+    let mut computed: BTreeMap<usize, usize> = BTreeMap::new();
     for f in parsed.figures {
         let Some(m) = metrics.get(f.metric) else {
             continue;
         };
+        if measure == Measure::Actual && Source::of(&m.def.source).is_some() {
+            *computed.entry(f.metric).or_default() += 1;
+            continue;
+        }
         let kind = m.def.kind;
         let mut value = f.value;
         if let Some(view) = &shown {
@@ -1623,6 +1645,19 @@ pub async fn import_file(
         unchanged: skipped,
         pending: Vec::new(),
         published: Vec::new(),
+        skipped_computed: computed
+            .into_iter()
+            .filter_map(|(i, figures)| {
+                let m = metrics.get(i)?;
+                let source = Source::of(&m.def.source)?;
+                Some(SkippedMetric {
+                    metric: m.def.code.clone(),
+                    name: m.def.name.clone(),
+                    figures,
+                    source: source.name().1.to_owned(),
+                })
+            })
+            .collect(),
     };
     if items.is_empty() {
         return Ok(summary);

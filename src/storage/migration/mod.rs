@@ -8,6 +8,10 @@ mod m20261128_000003_submissions;
 mod m20261128_000004_change_counter;
 mod m20261128_000005_more_counters;
 mod m20261128_000010_plans;
+mod m20261128_000020_customers;
+mod m20261128_000021_orders;
+mod m20261128_000022_work;
+mod m20261128_000023_computed;
 
 pub struct Migrator;
 
@@ -21,6 +25,10 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000004_change_counter::Migration),
             Box::new(m20261128_000005_more_counters::Migration),
             Box::new(m20261128_000010_plans::Migration),
+            Box::new(m20261128_000020_customers::Migration),
+            Box::new(m20261128_000021_orders::Migration),
+            Box::new(m20261128_000022_work::Migration),
+            Box::new(m20261128_000023_computed::Migration),
         ]
     }
 }

@@ -72,6 +72,7 @@ pub fn json_router() -> OpenApiRouter<AppState> {
         .routes(routes!(targets::put_targets))
         .routes(routes!(targets::put_actuals))
         .routes(routes!(targets::get_table))
+        .routes(routes!(targets::get_table_sources))
         .routes(routes!(targets::lock_period))
         .routes(routes!(targets::reopen_period))
         .routes(routes!(submissions::list_submissions))

@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 
 use crate::storage::figures::{self, FigureInput, Measure, TableQuery, TableView, WriteSummary};
+use crate::storage::sources::{self, SourcesQuery, SourcesView};
 use crate::web::AppState;
 use crate::web::auth::ApiUser;
 use crate::web::error::{ApiError, ApiJson, ApiPath, ApiQuery, ErrorBody};
@@ -135,4 +136,26 @@ pub async fn reopen_period(
     )
     .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The records a computed figure comes from — orders, collections,
+/// customers, activities or daily plans — for a unit or person and a
+/// month: what the table's click-through shows.
+#[utoipa::path(get, path = "/api/v1/table/sources", tag = "targets",
+    params(("metric" = String, Query, description = "Metric code, e.g. sales_amount"),
+           ("subject" = String, Query, description = "unit:HD or person:E0007"),
+           ("period" = String, Query, description = "A month, e.g. 2026-03")),
+    responses(
+        (status = 200, body = SourcesView),
+        (status = 404, body = ErrorBody, description = "Unknown subject, or outside the caller's reach"),
+        (status = 422, body = ErrorBody, description = "A metric that is not computed, or a period that is not a month"),
+    ))]
+pub async fn get_table_sources(
+    State(state): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiQuery(q): ApiQuery<SourcesQuery>,
+) -> Result<Json<SourcesView>, ApiError> {
+    Ok(Json(
+        sources::records_behind(&state.db, a.actor(), &q).await?,
+    ))
 }

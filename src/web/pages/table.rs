@@ -38,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .route("/table", get(table_page))
         .route("/table/edit", get(edit_page).post(save_grid))
         .route("/table/submission", post(submission_step))
+        .route("/table/sources", get(sources_page))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -119,6 +120,8 @@ fn status_class(s: Status) -> &'static str {
 
 /// One cell as the page shows it.
 struct CellOut {
+    /// `2026-03`, or the year for the total.
+    period: String,
     actual: String,
     target: String,
     rate: String,
@@ -129,6 +132,9 @@ struct CellOut {
 }
 
 struct RowOut {
+    /// For computed metrics: where each month's records are listed
+    /// (`/table/sources?…&period=`, the month appended).
+    sources: Option<String>,
     name: String,
     unit: &'static str,
     lower_better: bool,
@@ -178,6 +184,7 @@ fn cell_out(t: T, kind: Kind, c: &figures::CellView, status: Status) -> CellOut 
             .map_or("—".to_owned(), |r| format!("{r}%")),
     );
     CellOut {
+        period: c.period.clone(),
         actual: display(kind, c.actual.as_deref()),
         target: display(kind, c.target.as_deref()),
         rate: c
@@ -233,6 +240,13 @@ fn rows_out(
                 r.total.status
             };
             RowOut {
+                sources: r.computed_from.as_ref().map(|_| {
+                    format!(
+                        "/table/sources?metric={}&subject={}&period=",
+                        crate::web::auth::urlencode(&r.metric),
+                        crate::web::auth::urlencode(&view.subject)
+                    )
+                }),
                 name: t.pick(&r.name, &r.name_en).to_owned(),
                 unit: unit_label(t, r.kind),
                 lower_better: r.direction == crate::domain::metric::Direction::Lower,
@@ -1044,4 +1058,54 @@ mod tests {
         assert_eq!(group("1234567"), "1,234,567");
         assert_eq!(group("123"), "123");
     }
+}
+
+/// `/table/sources`: the records a computed figure comes from.
+#[derive(Template)]
+#[template(path = "table_sources.html")]
+struct SourcesPage {
+    c: Chrome,
+    view: crate::storage::sources::SourcesView,
+    /// The figure as the table shows it, with its unit.
+    value: String,
+    back: String,
+}
+
+async fn sources_page(
+    State(state): State<AppState>,
+    Lang(locale): Lang,
+    PageUser(a): PageUser,
+    Query(q): Query<crate::storage::sources::SourcesQuery>,
+) -> Response {
+    let t = T(locale);
+    let view = match crate::storage::sources::records_behind(&state.db, a.actor(), &q).await {
+        Ok(v) => v,
+        Err(e) => return storage_failure(&state, &a, locale, e).await,
+    };
+    let kind = figures::load_metrics(&state.db)
+        .await
+        .ok()
+        .and_then(|ms| ms.into_iter().find(|m| m.def.code == view.metric))
+        .map_or(Kind::Amount, |m| m.def.kind);
+    let value = match &view.value {
+        Some(v) => format!("{} {}", display(kind, Some(v)), unit_label(t, kind)),
+        None => "—".to_owned(),
+    };
+    let year = view.period.get(..4).unwrap_or_default();
+    let back = format!(
+        "/table?subject={}&year={year}",
+        crate::web::auth::urlencode(&view.subject)
+    );
+    let mut c = Chrome::new(
+        &state,
+        &a,
+        locale,
+        "table",
+        format!("{} · {} · {}", view.subject_name, view.metric_name, view.period),
+    )
+    .await;
+    crumbs_from_home(&mut c);
+    c.crumbs.push((t.t("nav.table").into(), "/table".into()));
+    c.crumbs.push((view.subject_name.clone(), back.clone()));
+    render(&SourcesPage { c, view, value, back })
 }
