@@ -18,6 +18,7 @@ use crate::domain::role::Role;
 use crate::storage::{self, Db, accounts, figures, org};
 use crate::web::{AppState, WebSettings};
 
+pub mod sales;
 pub mod split;
 
 /// What to build and how hard to measure.

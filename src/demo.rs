@@ -6,11 +6,16 @@
 //! every unit and head known, …) is checked by unit tests without a
 //! database; [`load`] only turns it into rows.
 //!
-//! On top of the org, two years of monthly targets and actuals for every
-//! salesperson ([`demo_figures`]), year targets for every sales unit set a
-//! little above what their children add up to, and one locked month. The
-//! figures are computed from a hash of employee number, metric and month —
-//! no randomness, no clock — so every load gives the same company.
+//! On top of the org, two years of monthly targets for every salesperson
+//! ([`demo_figures`]), year targets for every sales unit set a little above
+//! what their children add up to, and one locked month. The actuals of the
+//! typed metrics (satisfaction, complaints) are entered; those of the
+//! computed ones (sales, collections, new customers, calls, visits, …)
+//! come from the sales process in [`records`] — customers, orders,
+//! collections, calls and visits, daily plans, weekly reports, projects —
+//! made so that they add up to the designed figures. Everything is
+//! computed from a hash of employee number, metric and month — no
+//! randomness, no clock — so every load gives the same company.
 
 use std::collections::HashMap;
 
@@ -19,6 +24,7 @@ use sea_orm::{ActiveModelTrait, DbErr, IntoActiveModel, Set};
 use serde_json::{Value, json};
 
 use crate::domain::access::Actor;
+use crate::domain::computed::DEFAULT_SOURCES;
 use crate::domain::metric::{Kind, format_value};
 use crate::domain::period::FiscalYear;
 use crate::domain::role::Role;
@@ -27,7 +33,9 @@ use crate::domain::role::Role::{Gm, Hr, Manager, Sales, SalesAdmin};
 use crate::storage::entity::unit;
 use crate::storage::figures::{self, FigureInput, Measure};
 use crate::storage::org::UnitView;
-use crate::storage::{Db, Error, accounts, audit, org};
+use crate::storage::{Db, Error, accounts, audit, computed, org};
+
+pub mod records;
 
 /// The password of every demo account. Shorter than the policy of
 /// [`accounts::MIN_PASSWORD_LEN`] on purpose, so it is easy to type in a
@@ -256,11 +264,14 @@ fn inconsistent(what: String) -> Error {
 /// per account from [`accounts::create_user_with_hash`].
 ///
 /// The figures follow, written as the `admin` account through
-/// [`figures::write`] — one batch of targets, one of actuals, each its own
-/// transaction that also keeps the units' rollups — and then
-/// [`DEMO_LOCKED`] is locked. Each figure is audited like any other write.
-/// `figures::write` opens its own transactions, so a failure there returns
-/// the error with the org already loaded (and a later `load` skips it).
+/// [`figures::write`] — one batch of targets, one of the typed actuals,
+/// each its own transaction that also keeps the units' rollups. Then the
+/// sales records go in, in one transaction with one `demo` audit entry
+/// that counts them, every computed actual is recomputed from them
+/// ([`computed::recompute_all`]), and [`DEMO_LOCKED`] is locked. Each
+/// typed figure is audited like any other write. These steps open their
+/// own transactions, so a failure there returns the error with the org
+/// already loaded (and a later `load` skips it).
 pub async fn load(db: &Db) -> Result<bool, Error> {
     if org::count_units(db).await? > 0 {
         return Ok(false);
@@ -355,6 +366,7 @@ pub async fn load(db: &Db) -> Result<bool, Error> {
     }
 
     let mut admin = None;
+    let mut user_ids: HashMap<&str, i64> = HashMap::new();
     for l in &DEMO_LOGINS {
         let person_id = match l.employee_no {
             Some(no) => Some(*person_ids.get(no).ok_or_else(|| {
@@ -365,6 +377,7 @@ pub async fn load(db: &Db) -> Result<bool, Error> {
         let user =
             accounts::create_user_with_hash(&txn, None, l.username, &hash, l.role, person_id)
                 .await?;
+        user_ids.insert(l.username, user.id);
         if l.role == Role::Admin {
             admin = Some(Actor {
                 user_id: user.id,
@@ -378,7 +391,28 @@ pub async fn load(db: &Db) -> Result<bool, Error> {
     txn.commit().await?;
 
     let admin = admin.ok_or_else(|| inconsistent("no admin login".into()))?;
+    let user = |name: &str| {
+        user_ids
+            .get(name)
+            .copied()
+            .ok_or_else(|| inconsistent(format!("no {name} login")))
+    };
+    let users = records::Users {
+        admin: admin.user_id,
+        sales: user("sales")?,
+        manager: user("manager")?,
+        sales_admin: user("sales_admin")?,
+    };
+    let t = std::time::Instant::now();
     load_figures(db, &admin).await?;
+    eprintln!("TIMING figures {:?}", t.elapsed());
+    let t = std::time::Instant::now();
+    records::load(db, &person_ids, &users).await?;
+    eprintln!("TIMING records {:?}", t.elapsed());
+    let t = std::time::Instant::now();
+    computed::recompute_all(db).await?;
+    eprintln!("TIMING recompute {:?}", t.elapsed());
+    figures::lock_period(db, &admin, DEMO_LOCKED.0, Some(DEMO_LOCKED.1)).await?;
     Ok(true)
 }
 
@@ -387,6 +421,11 @@ pub async fn load(db: &Db) -> Result<bool, Error> {
 /// The demo's "now": actuals run up to and including this month, so the
 /// demo looks the same whenever it is loaded.
 pub const DEMO_NOW: (i32, u32) = (2026, 11);
+
+/// The demo's "today", in [`DEMO_NOW`]: the last day with records (a
+/// Friday); orders, calls and visits stop here and order steps are
+/// advanced as far as their age on this day allows.
+pub const DEMO_TODAY: NaiveDate = ymd(2026, 11, 27);
 
 /// The years with figures: last year and the current one. Targets cover
 /// the whole of each year (the plan is set in advance); actuals stop at
@@ -407,8 +446,9 @@ pub const DEMO_METRICS: [&str; 7] = [
     "complaints",
 ];
 
-/// Person-months whose actuals were never entered: the current month's
-/// late submitters and a few gaps. They show as "no data", never red.
+/// Person-months whose typed actuals were never entered: the current
+/// month's late submitters and a few gaps. They show as "no data", never
+/// red. Computed actuals have no gaps: they come from the records.
 pub const MISSING_ACTUALS: [(&str, &str); 12] = [
     ("E0017", "2025-08"),
     ("E0025", "2025-04"),
@@ -424,7 +464,13 @@ pub const MISSING_ACTUALS: [(&str, &str); 12] = [
     ("E0043", "2026-11"),
 ];
 
-/// Writes [`demo_figures`] and locks [`DEMO_LOCKED`].
+/// Is the metric computed from the records in the default metric set?
+pub fn is_computed(metric: &str) -> bool {
+    DEFAULT_SOURCES.iter().any(|(code, _)| *code == metric)
+}
+
+/// Writes the targets of [`demo_figures`] and its actuals of the typed
+/// metrics; the computed ones come from [`records`].
 async fn load_figures(db: &Db, admin: &Actor) -> Result<(), Error> {
     let f = demo_figures();
     figures::write(
@@ -435,19 +481,18 @@ async fn load_figures(db: &Db, admin: &Actor) -> Result<(), Error> {
         &f.targets,
     )
     .await?;
-    figures::write(
-        db,
-        admin,
-        FiscalYear::default(),
-        Measure::Actual,
-        &f.actuals,
-    )
-    .await?;
-    figures::lock_period(db, admin, DEMO_LOCKED.0, Some(DEMO_LOCKED.1)).await?;
+    let typed: Vec<FigureInput> = f
+        .actuals
+        .into_iter()
+        .filter(|i| !is_computed(&i.metric))
+        .collect();
+    figures::write(db, admin, FiscalYear::default(), Measure::Actual, &typed).await?;
     Ok(())
 }
 
-/// The demo's targets and actuals, as batches for [`figures::write`].
+/// The demo's targets and designed actuals, as batches for
+/// [`figures::write`]. The actuals of computed metrics are what the
+/// records add up to (see [`records::wanted`]), not written as such.
 pub struct DemoFigures {
     pub targets: Vec<FigureInput>,
     pub actuals: Vec<FigureInput>,
@@ -1028,14 +1073,17 @@ mod tests {
         assert_eq!(org::count_units(&db).await?, UNITS.len() as u64);
         assert_eq!(org::count_people(&db).await?, PEOPLE.len() as u64);
         let f = demo_figures();
-        // The org, every actual written, the targets as one published plan
-        // version per fiscal year, and the lock.
+        // The org, every typed actual written, the targets as one published
+        // plan version per fiscal year, one entry for the sales records,
+        // and the lock.
         let target_years: HashSet<&str> = f.targets.iter().map(|t| &t.period[..4]).collect();
+        let typed = f.actuals.iter().filter(|i| !is_computed(&i.metric)).count();
         let audited = (UNITS.len()
             + PEOPLE.len()
             + DEMO_LOGINS.len()
             + target_years.len()
-            + f.actuals.len()
+            + typed
+            + 1
             + 1) as u64;
         assert_eq!(audit::count(&db).await?, audited);
         assert_eq!(

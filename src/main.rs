@@ -48,6 +48,22 @@ enum Command {
     /// Measure performance on a synthetic company (see the README)
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// Import records from a file, all or nothing
+    #[command(subcommand)]
+    Import(ImportCommand),
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Orders from .xlsx or .csv (订单号, 客户, 销售工号, 下单日期, 产品, 类别,
+    /// 数量, 单价, 金额 …), with progress on stderr
+    Orders {
+        /// The .xlsx or .csv file
+        file: PathBuf,
+        /// Company time zone for date-times in the file [default: Asia/Shanghai]
+        #[arg(long, env = "MUBIAO_TIME_ZONE")]
+        time_zone: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -83,6 +99,32 @@ enum BenchCommand {
         teams_per_department: usize,
         #[arg(long, default_value_t = 10)]
         people_per_team: usize,
+    },
+    /// The sales process: 10,000 people, 10 million order lines and 20
+    /// million activities; recompute, company table, a new order over
+    /// HTTP and a CSV import measured.
+    Sales {
+        #[arg(long, default_value_t = 50)]
+        departments: usize,
+        #[arg(long, default_value_t = 20)]
+        teams_per_department: usize,
+        #[arg(long, default_value_t = 10)]
+        people_per_team: usize,
+        /// Order lines in all
+        #[arg(long, default_value_t = 10_000_000)]
+        lines: u64,
+        /// Order lines at the first measurement
+        #[arg(long, default_value_t = 1_000_000)]
+        first_lines: u64,
+        /// Calls and visits in all
+        #[arg(long, default_value_t = 20_000_000)]
+        activities: u64,
+        /// Rows of the imported CSV file
+        #[arg(long, default_value_t = 200_000)]
+        import_rows: usize,
+        /// Orders created over the API
+        #[arg(long, default_value_t = 50)]
+        api_orders: usize,
     },
 }
 
@@ -195,6 +237,14 @@ async fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Backup { file } => backup(&url, connect().await?, &file).await,
         Command::User(cmd) => user(cmd, connect().await?).await,
+        Command::Import(ImportCommand::Orders {
+            file: path,
+            time_zone,
+        }) => {
+            let tz_name = config::pick(time_zone, file.time_zone.clone(), "Asia/Shanghai".into());
+            let tz = config::time_zone(&tz_name)?;
+            import_orders(connect().await?, &path, tz).await
+        }
         Command::Bench(BenchCommand::Table {
             departments,
             teams_per_department,
@@ -228,6 +278,32 @@ async fn run(cli: Cli) -> Result<(), String> {
                 ..Default::default()
             };
             mubiao::bench::split::run(cli.database.clone(), cfg).await
+        }
+        Command::Bench(BenchCommand::Sales {
+            departments,
+            teams_per_department,
+            people_per_team,
+            lines,
+            first_lines,
+            activities,
+            import_rows,
+            api_orders,
+        }) => {
+            let cfg = mubiao::bench::BenchConfig {
+                departments,
+                teams_per_department,
+                people_per_team,
+                ..Default::default()
+            };
+            let sc = mubiao::bench::sales::SalesConfig {
+                lines,
+                first_lines,
+                activities,
+                import_rows,
+                api_orders,
+                ..Default::default()
+            };
+            mubiao::bench::sales::run(cli.database.clone(), cfg, sc).await
         }
     }
 }
@@ -445,6 +521,95 @@ async fn user(cmd: UserCommand, db: storage::Db) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// `mubiao import orders FILE`: the import of the API, with a progress
+/// line on stderr (redrawn in place on a terminal).
+async fn import_orders(
+    db: storage::Db,
+    path: &std::path::Path,
+    tz: chrono_tz::Tz,
+) -> Result<(), String> {
+    use mubiao::transfer::TransferError;
+    use mubiao::transfer::orders::{self as import, ImportError, Progress, Stage};
+    use std::sync::{Arc, Mutex};
+    use std::time::Instant;
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let started = Instant::now();
+    let tty = std::io::stderr().is_terminal();
+    let last = Arc::new(Mutex::new((None::<Stage>, Instant::now())));
+    let progress: import::ProgressFn = Arc::new(move |p: Progress| {
+        let Ok(mut last) = last.lock() else { return };
+        let now = Instant::now();
+        let new_stage = last.0 != Some(p.stage);
+        if !new_stage && now.duration_since(last.1).as_millis() < 100 && p.stage != Stage::Done {
+            return;
+        }
+        if !tty && !new_stage {
+            return;
+        }
+        *last = (Some(p.stage), now);
+        let secs = started.elapsed().as_secs_f64().max(0.001);
+        let line = match p.stage {
+            Stage::Reading => format!(
+                "reading   {:>10} rows  {:>9.0} rows/s",
+                p.done,
+                p.done as f64 / secs
+            ),
+            Stage::Checking => format!("checking  {:>10} rows", p.done),
+            Stage::Writing => format!(
+                "writing   {:>10} / {} lines  {:>3}%",
+                p.done,
+                p.total,
+                (p.done * 100).checked_div(p.total).unwrap_or(100)
+            ),
+            Stage::Done => format!("written   {:>10} lines", p.done),
+        };
+        if tty {
+            eprint!("\r\x1b[2K{line}");
+            if p.stage == Stage::Done {
+                eprintln!();
+            }
+        } else {
+            eprintln!("{line}");
+        }
+    });
+    match import::import_file(&db, None, &name, bytes, tz, progress).await {
+        Ok(s) => {
+            let secs = started.elapsed().as_secs_f64().max(0.001);
+            println!(
+                "imported {} orders from {} rows in {:.2} s ({:.0} rows/s); {} customer(s) created",
+                s.orders,
+                s.rows,
+                secs,
+                s.rows as f64 / secs,
+                s.customers_created.len()
+            );
+            for c in &s.customers_created {
+                println!("  new customer: {c}");
+            }
+            Ok(())
+        }
+        Err(ImportError::File(TransferError::Cells(cells))) => {
+            if tty {
+                eprintln!();
+            }
+            for c in &cells {
+                eprintln!("{c}");
+            }
+            Err(format!(
+                "{} problem(s) in {}; nothing was imported",
+                cells.len(),
+                path.display()
+            ))
+        }
+        Err(ImportError::File(e)) => Err(format!("{}: {e}; nothing was imported", path.display())),
+        Err(ImportError::Storage(e)) => Err(describe(e)),
+    }
 }
 
 fn describe(e: storage::Error) -> String {

@@ -11,7 +11,7 @@
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
-use sea_orm::sea_query::Query;
+use sea_orm::sea_query::{NullOrdering, Order, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Set,
@@ -135,6 +135,12 @@ fn covers(reach: Reach, tree: &OrgTree, p: Option<&PersonInfo>) -> bool {
     p.is_some_and(|p| reach.covers(tree, p.unit_id, Some(p.id)))
 }
 
+/// May the actor read activities of `p`? Their read reach, and what they
+/// may write: whoever logs their own activities sees them.
+fn readable(actor: &Actor, tree: &OrgTree, p: Option<&PersonInfo>) -> bool {
+    covers(actor.work_read(), tree, p) || covers(actor.work_write(), tree, p)
+}
+
 fn bad_kind(text: &str) -> FieldError {
     FieldError::new(
         "kind",
@@ -210,13 +216,12 @@ async fn views<C: ConnectionTrait>(
     let names =
         customers::readable_names(conn, actor, tree, rows.iter().filter_map(|a| a.customer_id))
             .await?;
-    let read = actor.work_read();
     let write = actor.work_write();
     Ok(rows
         .iter()
         .filter_map(|a| {
             let p = people.get(&a.person_id);
-            covers(read, tree, p).then(|| ActivityView {
+            readable(actor, tree, p).then(|| ActivityView {
                 id: a.id,
                 person: p.map(|p| p.employee_no.clone()).unwrap_or_default(),
                 person_name: p.map(|p| p.name.clone()).unwrap_or_default(),
@@ -264,9 +269,18 @@ pub async fn list(db: &Db, actor: &Actor, filter: &ActivityFilter) -> Result<Vec
     }
     let mut q = activity::Entity::find()
         .order_by_desc(activity::Column::OccurredOn)
-        .order_by_desc(activity::Column::OccurredTime)
+        // Without a time last within its day, on both databases.
+        .order_by_with_nulls(
+            activity::Column::OccurredTime,
+            Order::Desc,
+            NullOrdering::Last,
+        )
         .order_by_desc(activity::Column::Id);
-    match actor.work_read() {
+    let reach = match (actor.work_read(), actor.work_write()) {
+        (Reach::Nothing, write) => write,
+        (read, _) => read,
+    };
+    match reach {
         Reach::Nothing => return Ok(Vec::new()),
         Reach::All => {}
         Reach::Own(me) => q = q.filter(activity::Column::PersonId.eq(me)),
@@ -326,7 +340,7 @@ async fn find_readable<C: ConnectionTrait>(
         .await?
         .remove(&a.person_id)
         .ok_or(Error::NotFound)?;
-    if !covers(actor.work_read(), tree, Some(&p)) {
+    if !readable(actor, tree, Some(&p)) {
         return Err(Error::NotFound);
     }
     Ok((a, p))

@@ -826,3 +826,79 @@ mod tests {
         assert_eq!(affected_months(Source::Calls, "2026-11"), vec!["2026-11".to_owned()]);
     }
 }
+
+/// The actuals of a target breakdown (目标 by customer or product
+/// category) of `people` for some months, by (member, month): credited
+/// order amounts by customer name or by line category. A salesperson's
+/// share of a line is rounded half away from zero per category and month.
+/// `None` for a source without such a breakdown (collections by category,
+/// counts, rates).
+pub(crate) async fn dimension_actuals<C: ConnectionTrait>(
+    conn: &C,
+    source: Source,
+    dimension: &str,
+    people: &[PersonId],
+    from: &str,
+    to: &str,
+) -> Result<Option<HashMap<(String, Month), i64>>> {
+    let date = match source {
+        Source::SalesByOrderDate => "o.order_date",
+        Source::SalesByShipment => "o.shipped_on",
+        Source::SalesByInvoice => "o.invoiced_on",
+        Source::SalesByCollection | Source::Collections => "k.collected_on",
+        _ => return Ok(None),
+    };
+    let collected = date == "k.collected_on";
+    let (select, from_clause, scale) = match (dimension, collected) {
+        ("customer", false) => (
+            "cu.name AS member, CAST(SUM(c.amount) AS BIGINT) AS v",
+            "order_credit c JOIN sales_order o ON o.id = c.order_id \
+             JOIN customer cu ON cu.id = o.customer_id",
+            false,
+        ),
+        ("customer", true) => (
+            "cu.name AS member, CAST(SUM(c.amount) AS BIGINT) AS v",
+            "collection_credit c JOIN collection k ON k.id = c.collection_id \
+             JOIN sales_order o ON o.id = k.order_id JOIN customer cu ON cu.id = o.customer_id",
+            false,
+        ),
+        ("category", false) => (
+            "COALESCE(l.category, '') AS member, CAST(SUM(l.amount * c.share) AS BIGINT) AS v",
+            "order_credit c JOIN sales_order o ON o.id = c.order_id \
+             JOIN order_line l ON l.order_id = o.id",
+            true,
+        ),
+        _ => return Ok(None),
+    };
+    let cancelled = if collected { "" } else { "o.status <> 'cancelled' AND " };
+    let mut out: HashMap<(String, Month), i64> = HashMap::new();
+    for chunk in people.chunks(500) {
+        let sql = format!(
+            "SELECT {select}, substr({date}, 1, 7) AS month FROM {from_clause} \
+             WHERE {cancelled}{date} >= ? AND {date} < ? AND c.person_id IN ({}) \
+             GROUP BY member, substr({date}, 1, 7)",
+            vec!["?"; chunk.len()].join(",")
+        );
+        let mut values: Vec<SqlValue> = vec![
+            format!("{from}-01").into(),
+            format!("{}-01", next_month(to)).into(),
+        ];
+        values.extend(chunk.iter().map(|p| (*p).into()));
+        for r in conn
+            .query_all_raw(statement(conn.get_database_backend(), &sql, values))
+            .await?
+        {
+            let v: i64 = r.try_get::<Option<i64>>("", "v")?.unwrap_or(0);
+            // Shares are hundredths of a percent: 10,000 is the whole line.
+            let v = if scale {
+                let (q, rem) = (v / 10_000, v % 10_000);
+                q + (2 * rem.abs() >= 10_000) as i64 * rem.signum()
+            } else {
+                v
+            };
+            let key = (r.try_get::<String>("", "member")?, r.try_get::<String>("", "month")?);
+            *out.entry(key).or_default() += v;
+        }
+    }
+    Ok(Some(out))
+}

@@ -937,6 +937,25 @@ pub async fn get(db: &Db, actor: &Actor, id: i64) -> Result<CustomerFile> {
     })
 }
 
+/// A customer without its contacts (so without reading any profile), and
+/// whether the actor may change it.
+pub async fn get_public(db: &Db, actor: &Actor, id: i64) -> Result<(CustomerView, bool)> {
+    let tree = load_org_tree(db).await?;
+    let (c, owner) = find_readable(db, actor, &tree, id).await?;
+    Ok((
+        view(&c, owner.as_ref(), &tree),
+        covers(actor.customers_write(), &tree, owner.as_ref()),
+    ))
+}
+
+/// May the actor read (and write) the private profile of customer `id`'s
+/// contacts? `NotFound` when the customer is outside their read reach.
+pub async fn may_read_private_of(db: &Db, actor: &Actor, id: i64) -> Result<bool> {
+    let tree = load_org_tree(db).await?;
+    let (_, owner) = find_readable(db, actor, &tree, id).await?;
+    Ok(may_read_private(actor, &tree, owner.as_ref()))
+}
+
 /// Adds a customer. A salesperson or manager who names no owner becomes
 /// the owner; admin and sales admins may leave it without one.
 pub async fn create(db: &Db, actor: &Actor, new: &NewCustomer) -> Result<CustomerView> {

@@ -327,6 +327,36 @@ pub async fn table_of(
         .filter_map(|f| Some((f.period.clone(), f.effective_target()?)))
         .collect();
     let kind = metric.def.kind;
+    // A computed metric's breakdown takes its actuals from the records,
+    // like the metric itself.
+    let computed = match crate::domain::computed::Source::of(&metric.def.source) {
+        Some(source) => {
+            let people = super::sources::people_in(db, &tree, subject.subject).await?;
+            let months = &periods[..periods.len() - 1];
+            match (months.first(), months.last()) {
+                (Some(from), Some(to)) => {
+                    super::computed::dimension_actuals(db, source, q.dimension.trim(), &people, from, to)
+                        .await?
+                }
+                _ => None,
+            }
+        }
+        None => None,
+    };
+    let computed_actual = |member: &str, period: &str| -> Option<Option<i64>> {
+        let by_month = computed.as_ref()?;
+        if period.len() == 7 {
+            return Some(by_month.get(&(member.to_owned(), period.to_owned())).copied());
+        }
+        // The year: the sum of its months.
+        let months = &periods[..periods.len() - 1];
+        let sum: Option<i64> = months
+            .iter()
+            .filter_map(|m| by_month.get(&(member.to_owned(), m.clone())))
+            .copied()
+            .reduce(i64::saturating_add);
+        Some(sum)
+    };
     let mut by_member: BTreeMap<String, HashMap<String, dimension_figure::Model>> = BTreeMap::new();
     for r in rows {
         by_member
@@ -338,13 +368,13 @@ pub async fn table_of(
     let members = by_member
         .into_iter()
         .map(|(member, cells)| MemberRow {
-            member,
             cells: periods
                 .iter()
                 .enumerate()
                 .map(|(i, p)| {
                     let f = cells.get(p);
-                    let (t, a) = (f.and_then(|f| f.target), f.and_then(|f| f.actual));
+                    let t = f.and_then(|f| f.target);
+                    let a = computed_actual(&member, p).unwrap_or_else(|| f.and_then(|f| f.actual));
                     if let Some(t) = t {
                         assigned[i] = Some(assigned[i].unwrap_or(0).saturating_add(t));
                     }
@@ -356,6 +386,7 @@ pub async fn table_of(
                     }
                 })
                 .collect(),
+            member,
         })
         .collect();
     let target: Vec<Option<i64>> = periods.iter().map(|p| own.get(p).copied()).collect();

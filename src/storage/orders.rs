@@ -554,8 +554,14 @@ async fn load_full<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Option<Full>
     let people = people_of(conn, credits.iter().map(|c| c.person_id)).await?;
     credits.sort_by(|a, b| {
         credit_order(
-            (a.share, people.get(&a.person_id).map(|p| p.employee_no.as_str())),
-            (b.share, people.get(&b.person_id).map(|p| p.employee_no.as_str())),
+            (
+                a.share,
+                people.get(&a.person_id).map(|p| p.employee_no.as_str()),
+            ),
+            (
+                b.share,
+                people.get(&b.person_id).map(|p| p.employee_no.as_str()),
+            ),
         )
     });
     let collections = collection::Entity::find()
@@ -587,7 +593,11 @@ async fn people_of<C: ConnectionTrait>(
     conn: &C,
     ids: impl IntoIterator<Item = PersonId>,
 ) -> Result<HashMap<PersonId, person::Model>> {
-    let ids: Vec<PersonId> = ids.into_iter().collect::<BTreeSet<_>>().into_iter().collect();
+    let ids: Vec<PersonId> = ids
+        .into_iter()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
     let mut out = HashMap::with_capacity(ids.len());
     for chunk in ids.chunks(500) {
         for p in person::Entity::find()
@@ -813,7 +823,12 @@ pub async fn list(db: &Db, actor: &Actor, filter: &OrderFilter) -> Result<OrderL
         conds.push("o.customer_id = ?".into());
         values.push(c.into());
     }
-    if let Some(no) = filter.person.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    if let Some(no) = filter
+        .person
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         conds.push(
             "EXISTS (SELECT 1 FROM order_credit fc JOIN person fp ON fp.id = fc.person_id \
              WHERE fc.order_id = o.id AND fp.employee_no = ?)"
@@ -821,7 +836,12 @@ pub async fn list(db: &Db, actor: &Actor, filter: &OrderFilter) -> Result<OrderL
         );
         values.push(no.to_owned().into());
     }
-    if let Some(s) = filter.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    if let Some(s) = filter
+        .status
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         match parse_status(s) {
             Some(code) => {
                 conds.push("o.status = ?".into());
@@ -933,8 +953,14 @@ pub async fn list(db: &Db, actor: &Actor, filter: &OrderFilter) -> Result<OrderL
             let mut cs = by_order.remove(&o.id).unwrap_or_default();
             cs.sort_by(|a, b| {
                 credit_order(
-                    (a.share, people.get(&a.person_id).map(|p| p.employee_no.as_str())),
-                    (b.share, people.get(&b.person_id).map(|p| p.employee_no.as_str())),
+                    (
+                        a.share,
+                        people.get(&a.person_id).map(|p| p.employee_no.as_str()),
+                    ),
+                    (
+                        b.share,
+                        people.get(&b.person_id).map(|p| p.employee_no.as_str()),
+                    ),
                 )
             });
             o.credits = cs
@@ -1161,7 +1187,9 @@ async fn check<C: ConnectionTrait>(
     let customer_ref = match (w.customer_id, w.customer.map(str::trim)) {
         (Some(id), _) => match customer::Entity::find_by_id(id).one(conn).await? {
             Some(c) if existing.is_some_and(|e| e.customer_id == id) => Some(CustomerRef::Id(c.id)),
-            Some(c) if customer_visible(conn, actor, tree, &c).await? => Some(CustomerRef::Id(c.id)),
+            Some(c) if customer_visible(conn, actor, tree, &c).await? => {
+                Some(CustomerRef::Id(c.id))
+            }
             _ => {
                 errors.push(FieldError::new(
                     "customer_id",
@@ -1255,7 +1283,11 @@ async fn check<C: ConnectionTrait>(
         let mut ok = true;
         for (f, t) in &texts {
             if t.is_none() {
-                bad(f, "must be a number or a decimal string".into(), "应为数字".into());
+                bad(
+                    f,
+                    "must be a number or a decimal string".into(),
+                    "应为数字".into(),
+                );
                 ok = false;
             }
         }
@@ -1264,7 +1296,11 @@ async fn check<C: ConnectionTrait>(
             Some(v) => match json_text(v) {
                 Some(t) => Some(t),
                 None => {
-                    bad("amount", "must be a number or a decimal string".into(), "应为数字".into());
+                    bad(
+                        "amount",
+                        "must be a number or a decimal string".into(),
+                        "应为数字".into(),
+                    );
                     ok = false;
                     None
                 }
@@ -1286,7 +1322,10 @@ async fn check<C: ConnectionTrait>(
         }
     }
     let total: i128 = lines.iter().map(|l| i128::from(l.amount)).sum();
-    let total = match i64::try_from(total).ok().filter(|t| t.unsigned_abs() <= MAX_MINOR) {
+    let total = match i64::try_from(total)
+        .ok()
+        .filter(|t| t.unsigned_abs() <= MAX_MINOR)
+    {
         Some(t) => t,
         None => {
             errors.push(FieldError::new(
@@ -1485,7 +1524,12 @@ async fn customer_visible<C: ConnectionTrait>(
 /// Keeps `first_purchase_on` of these customers equal to their first order
 /// that was not cancelled.
 pub async fn refresh_first_purchase<C: ConnectionTrait>(conn: &C, customers: &[i64]) -> Result<()> {
-    let ids: Vec<i64> = customers.iter().copied().collect::<BTreeSet<_>>().into_iter().collect();
+    let ids: Vec<i64> = customers
+        .iter()
+        .copied()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
     for chunk in ids.chunks(500) {
         let marks = vec!["?"; chunk.len()].join(", ");
         conn.execute_raw(statement(
@@ -1559,16 +1603,19 @@ async fn write_lines<C: ConnectionTrait>(conn: &C, order_id: i64, lines: &[Line]
         return Ok(());
     }
     for (start, chunk) in lines.chunks(1000).enumerate().map(|(i, c)| (i * 1000, c)) {
-        let rows = chunk.iter().enumerate().map(|(i, l)| order_line::ActiveModel {
-            order_id: Set(order_id),
-            line_no: Set(i32::try_from(start + i + 1).unwrap_or(i32::MAX)),
-            product: Set(l.product.clone()),
-            category: Set(l.category.clone()),
-            quantity_milli: Set(l.quantity_milli),
-            unit_price: Set(l.unit_price),
-            amount: Set(l.amount),
-            ..Default::default()
-        });
+        let rows = chunk
+            .iter()
+            .enumerate()
+            .map(|(i, l)| order_line::ActiveModel {
+                order_id: Set(order_id),
+                line_no: Set(i32::try_from(start + i + 1).unwrap_or(i32::MAX)),
+                product: Set(l.product.clone()),
+                category: Set(l.category.clone()),
+                quantity_milli: Set(l.quantity_milli),
+                unit_price: Set(l.unit_price),
+                amount: Set(l.amount),
+                ..Default::default()
+            });
         order_line::Entity::insert_many(rows)
             .exec_without_returning(conn)
             .await?;
@@ -1893,7 +1940,14 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, patch: &OrderPatch, tz: Tz)
     write_lines(&txn, id, &c.lines).await?;
     write_credits(&txn, id, c.total, &c.credits, &full.collections).await?;
     refresh_first_purchase(&txn, &[o.customer_id, customer_id]).await?;
-    finish(txn, actor, "update", id, Some((before_view, before_touched))).await
+    finish(
+        txn,
+        actor,
+        "update",
+        id,
+        Some((before_view, before_touched)),
+    )
+    .await
 }
 
 /// May `collected` in all stand against an order of `total`? Same sign,
@@ -1906,15 +1960,15 @@ fn collection_fits(total: i64, collected: i64) -> bool {
     }
 }
 
-fn parse_date_field(
-    field: &str,
-    text: Option<&str>,
-    tz: Tz,
-) -> Result<NaiveDate> {
+fn parse_date_field(field: &str, text: Option<&str>, tz: Tz) -> Result<NaiveDate> {
     match text.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(today(tz)),
         Some(t) => parse_day(t, tz).map_err(|e| {
-            Error::invalid(field, format!("\"{t}\" {}", e.en), format!("\"{t}\" {}", e.zh))
+            Error::invalid(
+                field,
+                format!("\"{t}\" {}", e.en),
+                format!("\"{t}\" {}", e.zh),
+            )
         }),
     }
 }
@@ -1952,10 +2006,7 @@ pub async fn set_status(db: &Db, actor: &Actor, id: i64, step: &StatusStep, tz: 
                 o.status,
                 status_zh(&o.status)
             ),
-            format!(
-                "订单已处于“{}”，状态只能向后推进",
-                status_zh(&o.status)
-            ),
+            format!("订单已处于“{}”，状态只能向后推进", status_zh(&o.status)),
         ));
     }
     let date = parse_date_field("date", step.date.as_deref(), tz)?;
@@ -1969,7 +2020,9 @@ pub async fn set_status(db: &Db, actor: &Actor, id: i64, step: &StatusStep, tz: 
     if day < latest {
         return Err(Error::invalid(
             "date",
-            format!("{day} is before the order's latest date {latest} (order date or an earlier step)"),
+            format!(
+                "{day} is before the order's latest date {latest} (order date or an earlier step)"
+            ),
             format!("{day} 早于该订单的下单日期或上一步骤日期 {latest}"),
         ));
     }
@@ -1987,7 +2040,14 @@ pub async fn set_status(db: &Db, actor: &Actor, id: i64, step: &StatusStep, tz: 
     am.status = Set(target.to_owned());
     am.updated_at = Set(Utc::now());
     am.update(&txn).await?;
-    finish(txn, actor, "status", id, Some((before_view, before_touched))).await
+    finish(
+        txn,
+        actor,
+        "status",
+        id,
+        Some((before_view, before_touched)),
+    )
+    .await
 }
 
 /// Cancels an order with a reason. An order with collections cannot be
@@ -2042,7 +2102,14 @@ pub async fn cancel(db: &Db, actor: &Actor, id: i64, req: &Cancel, tz: Tz) -> Re
     am.updated_at = Set(Utc::now());
     am.update(&txn).await?;
     refresh_first_purchase(&txn, &[o.customer_id]).await?;
-    finish(txn, actor, "cancel", id, Some((before_view, before_touched))).await
+    finish(
+        txn,
+        actor,
+        "cancel",
+        id,
+        Some((before_view, before_touched)),
+    )
+    .await
 }
 
 /// Records a collection against an order; returns its id. Partial
@@ -2146,10 +2213,21 @@ pub async fn add_collection(
     }
     .insert(&txn)
     .await?;
-    let credits: Vec<(PersonId, i32)> = full.credits.iter().map(|c| (c.person_id, c.share)).collect();
+    let credits: Vec<(PersonId, i32)> = full
+        .credits
+        .iter()
+        .map(|c| (c.person_id, c.share))
+        .collect();
     write_collection_credits(&txn, k.id, amount, &credits).await?;
     touch_order(&txn, id).await?;
-    finish(txn, actor, "collect", id, Some((before_view, before_touched))).await?;
+    finish(
+        txn,
+        actor,
+        "collect",
+        id,
+        Some((before_view, before_touched)),
+    )
+    .await?;
     Ok(k.id)
 }
 
@@ -2258,7 +2336,7 @@ async fn insert_rows<C: ConnectionTrait>(
     table: &str,
     columns: &[&str],
     rows: Vec<Vec<SqlValue>>,
-    progress: &mut dyn FnMut(usize),
+    progress: &mut (dyn FnMut(usize) + Send),
 ) -> Result<()> {
     let backend = conn.get_database_backend();
     let per = rows_per_statement(columns.len());
@@ -2291,7 +2369,7 @@ pub async fn bulk_insert<C: ConnectionTrait>(
     conn: &C,
     actor: Option<&Actor>,
     orders: &[BulkOrder],
-    progress: &mut dyn FnMut(usize),
+    progress: &mut (dyn FnMut(usize) + Send),
 ) -> Result<BTreeSet<(PersonId, String)>> {
     let backend = conn.get_database_backend();
     let first_id: i64 = conn
@@ -2338,7 +2416,12 @@ pub async fn bulk_insert<C: ConnectionTrait>(
         }
         let shares: Vec<i32> = o.credits.iter().map(|c| c.1).collect();
         for ((pid, share), amount) in o.credits.iter().zip(split_by_shares(total, &shares)) {
-            credit_rows.push(vec![id.into(), (*pid).into(), (*share).into(), amount.into()]);
+            credit_rows.push(vec![
+                id.into(),
+                (*pid).into(),
+                (*share).into(),
+                amount.into(),
+            ]);
             touched.insert((*pid, o.order_date.clone()));
         }
     }
@@ -2462,7 +2545,10 @@ mod tests {
         let sh = chrono_tz::Asia::Shanghai;
         let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
         assert_eq!(parse_day("2026-03-31", sh), Ok(d(2026, 3, 31)));
-        assert_eq!(parse_day("2026-03-31T23:59:59+08:00", sh), Ok(d(2026, 3, 31)));
+        assert_eq!(
+            parse_day("2026-03-31T23:59:59+08:00", sh),
+            Ok(d(2026, 3, 31))
+        );
         assert_eq!(parse_day("2026-03-31T16:00:00Z", sh), Ok(d(2026, 4, 1)));
         assert_eq!(parse_day("2026-03-31T15:59:59Z", sh), Ok(d(2026, 3, 31)));
         assert_eq!(parse_day("2026-03-31 23:59:59", sh), Ok(d(2026, 3, 31)));
@@ -2483,7 +2569,10 @@ mod tests {
 
     #[test]
     fn credit_splits_sum_exactly() {
-        assert_eq!(split_by_shares(10000, &[3333, 3333, 3334]), vec![3333, 3333, 3334]);
+        assert_eq!(
+            split_by_shares(10000, &[3333, 3333, 3334]),
+            vec![3333, 3333, 3334]
+        );
         // 1 fen at 50/50: the first listed takes it.
         assert_eq!(split_by_shares(1, &[5000, 5000]), vec![1, 0]);
         assert_eq!(split_by_shares(-1, &[5000, 5000]), vec![-1, 0]);

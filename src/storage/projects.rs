@@ -478,7 +478,7 @@ pub struct NewFollowup {
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
 #[serde(default)]
 pub struct ProjectFilter {
-    /// `open`, `won` or `lost`.
+    /// `open`, `won` or `lost`; every status when left out or `all`.
     pub status: Option<String>,
     /// A stage code.
     pub stage: Option<String>,
@@ -596,11 +596,7 @@ async fn stages_by_code<C: ConnectionTrait>(
 }
 
 /// The follow-up due date and days overdue of a project today.
-fn cadence_of(
-    p: &project::Model,
-    cadence_days: i32,
-    today: &Today,
-) -> (Option<NaiveDate>, i64) {
+fn cadence_of(p: &project::Model, cadence_days: i32, today: &Today) -> (Option<NaiveDate>, i64) {
     if p.status != "open" {
         return (None, 0);
     }
@@ -707,7 +703,7 @@ pub async fn list(
         .status
         .as_deref()
         .map(str::trim)
-        .filter(|s| !s.is_empty())
+        .filter(|s| !s.is_empty() && *s != "all")
     {
         if !STATUSES.contains(&s) {
             return Err(Error::invalid(
@@ -1050,10 +1046,10 @@ async fn check<C: ConnectionTrait>(
             None
         }
     };
-    let note = match &patch.note {
-        None => None,
-        Some(n) => Some(check_text(errors, "note", n.as_deref(), 2000)),
-    };
+    let note = patch
+        .note
+        .as_ref()
+        .map(|n| check_text(errors, "note", n.as_deref(), 2000));
     Ok(Checked {
         name,
         customer_id,
@@ -1137,7 +1133,16 @@ pub async fn create(
         status: None,
         note: Some(new.note.clone()),
     };
-    let c = check(&txn, actor, &tree, &patch, &mut errors, &mut forbidden, None).await?;
+    let c = check(
+        &txn,
+        actor,
+        &tree,
+        &patch,
+        &mut errors,
+        &mut forbidden,
+        None,
+    )
+    .await?;
     if !errors.is_empty() {
         return Err(Error::Invalid(errors));
     }
@@ -1580,7 +1585,10 @@ mod tests {
         assert_eq!(due.map(ymd).as_deref(), Some("2026-11-27"));
         assert_eq!(late, 1);
         // Fortnightly: not yet.
-        assert_eq!(cadence_of(&project(Some("2026-11-20"), "open"), 14, &t).1, 0);
+        assert_eq!(
+            cadence_of(&project(Some("2026-11-20"), "open"), 14, &t).1,
+            0
+        );
         // Exactly on the cadence: due today, not overdue.
         assert_eq!(cadence_of(&project(Some("2026-11-21"), "open"), 7, &t).1, 0);
         // Never followed: counted from the created day.

@@ -108,13 +108,7 @@ pub async fn records_behind(db: &Db, actor: &Actor, q: &SourcesQuery) -> Result<
             "应为月份，例如 2026-03",
         ));
     }
-    let people: Vec<i64> = match subject.subject {
-        Subject::Person(p) => vec![p],
-        Subject::Unit(u) => {
-            let units: BTreeSet<i64> = tree.subtree(u).into_iter().collect();
-            people_of(db, &units).await?
-        }
-    };
+    let people = people_in(db, &tree, subject.subject).await?;
     let value = figure_value(db, metric.id, subject.subject, month).await?;
     let (count, records) = if people.is_empty() {
         (0, Vec::new())
@@ -135,6 +129,22 @@ pub async fn records_behind(db: &Db, actor: &Actor, q: &SourcesQuery) -> Result<
         count,
         records,
     })
+}
+
+/// The people whose records make up a subject's figures: the person, or
+/// everyone in the unit's subtree.
+pub(crate) async fn people_in(
+    db: &Db,
+    tree: &crate::domain::org::OrgTree,
+    subject: Subject,
+) -> Result<Vec<i64>> {
+    match subject {
+        Subject::Person(p) => Ok(vec![p]),
+        Subject::Unit(u) => {
+            let units: BTreeSet<i64> = tree.subtree(u).into_iter().collect();
+            people_of(db, &units).await
+        }
+    }
 }
 
 async fn people_of(db: &Db, units: &BTreeSet<i64>) -> Result<Vec<i64>> {

@@ -502,10 +502,7 @@ async fn plan_view<C: ConnectionTrait>(
         .unwrap_or_default();
     let names = commenter_names(
         conn,
-        found
-            .as_ref()
-            .and_then(|(p, _)| p.commented_by_user_id)
-            .into_iter(),
+        found.as_ref().and_then(|(p, _)| p.commented_by_user_id),
     )
     .await?;
     let may_write = actor.work_write().covers(tree, who.unit_id, Some(who.id));
@@ -541,9 +538,7 @@ async fn plan_view<C: ConnectionTrait>(
             tasks_done: tasks.iter().filter(|t| t.done).count() as i64,
             tasks,
             manager_comment: p.manager_comment,
-            commented_by: p
-                .commented_by_user_id
-                .and_then(|u| names.get(&u).cloned()),
+            commented_by: p.commented_by_user_id.and_then(|u| names.get(&u).cloned()),
             commented_at: p.commented_at,
             updated_at: Some(p.updated_at),
             ..base
@@ -886,11 +881,7 @@ async fn report_view<C: ConnectionTrait>(
 ) -> Result<WeeklyReportView> {
     let r = find_report(conn, who.id, week).await?;
     let range = range_of(conn, who, from, to).await?;
-    let names = commenter_names(
-        conn,
-        r.as_ref().and_then(|r| r.commented_by_user_id).into_iter(),
-    )
-    .await?;
+    let names = commenter_names(conn, r.as_ref().and_then(|r| r.commented_by_user_id)).await?;
     Ok(WeeklyReportView {
         person: who.employee_no.clone(),
         person_name: who.name.clone(),
@@ -1081,12 +1072,7 @@ pub async fn comment_report(
 /// Everyone whose work the actor reads (salespeople and managers, active)
 /// in `unit`'s subtree when given, with their report status and the
 /// week's plan against done: who has not submitted comes first.
-pub async fn team_week(
-    db: &Db,
-    actor: &Actor,
-    week: &str,
-    unit: Option<&str>,
-) -> Result<TeamWeek> {
+pub async fn team_week(db: &Db, actor: &Actor, week: &str, unit: Option<&str>) -> Result<TeamWeek> {
     let (week, from, to) = parse_week(week)?;
     let tree = load_org_tree(db).await?;
     let reach = actor.work_read();
@@ -1099,9 +1085,7 @@ pub async fn team_week(
         Reach::Nothing => return Ok(empty_week(week, from, to)),
         Reach::Own(me) => q = q.filter(person::Column::Id.eq(me)),
         Reach::All => {}
-        other => {
-            q = q.filter(person::Column::UnitId.is_in(other.units(&tree).unwrap_or_default()))
-        }
+        other => q = q.filter(person::Column::UnitId.is_in(other.units(&tree).unwrap_or_default())),
     }
     if let Some(code) = unit.map(str::trim).filter(|c| !c.is_empty()) {
         let u = tree

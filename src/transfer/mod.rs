@@ -6,6 +6,7 @@
 //! text, and every problem is reported as a [`CellError`] pointing at the
 //! cell the user has to fix (`Sheet1!D7`).
 
+pub mod orders;
 pub mod people;
 pub mod table;
 

@@ -1739,6 +1739,7 @@ mod tests {
             name: "张晓明".into(),
             year: 2030,
             rows: vec![RowView {
+                computed_from: None,
                 metric: m.def.code.clone(),
                 name: m.def.name.clone(),
                 name_en: m.def.name_en.clone(),

@@ -3,17 +3,24 @@
 
 mod common;
 
+mod activities;
 mod api;
 mod authz;
 mod bad_input;
 mod browser;
 mod cli;
+mod computed;
+mod customers;
 mod decompose;
 mod decompose_pages;
 mod dimensions;
 mod escalation;
 mod metrics;
+mod order_import;
+mod orders;
+mod projects;
 mod sessions;
 mod submissions;
 mod table;
 mod table_files;
+mod work;

@@ -1,15 +1,20 @@
 //! The JSON API under `/api/v1`, described by the OpenAPI document that
 //! utoipa builds from the handlers themselves, so the two cannot drift.
 
+mod activities;
 mod audit;
+pub(crate) mod customers;
 mod metrics;
+mod orders;
 mod org;
 mod plans;
+mod projects;
 mod session;
 mod submissions;
 mod table_files;
 mod targets;
 mod tokens;
+mod work;
 
 use axum::Json;
 use axum::extract::State;
@@ -69,6 +74,24 @@ pub fn json_router() -> OpenApiRouter<AppState> {
         .routes(routes!(tokens::list_tokens, tokens::create_token))
         .routes(routes!(tokens::revoke_token))
         .routes(routes!(audit::list_audit))
+        .routes(routes!(customers::list_customers, customers::create_customer))
+        .routes(routes!(customers::get_customer, customers::update_customer))
+        .routes(routes!(customers::create_contact))
+        .routes(routes!(customers::update_contact, customers::delete_contact))
+        .routes(routes!(customers::list_notes, customers::create_note))
+        .routes(routes!(customers::list_reminders))
+        .routes(routes!(orders::list_orders, orders::create_order))
+        .routes(routes!(orders::get_order, orders::update_order))
+        .routes(routes!(orders::step_order))
+        .routes(routes!(orders::cancel_order))
+        .routes(routes!(orders::add_collection))
+        .routes(routes!(orders::delete_collection))
+        .routes(routes!(activities::list_activities, activities::create_activity))
+        .routes(routes!(
+            activities::get_activity,
+            activities::update_activity,
+            activities::delete_activity
+        ))
         .routes(routes!(targets::put_targets))
         .routes(routes!(targets::put_actuals))
         .routes(routes!(targets::get_table))
@@ -99,12 +122,30 @@ pub fn json_router() -> OpenApiRouter<AppState> {
             plans::put_dimension_targets,
             plans::get_dimension_targets
         ))
+        .routes(routes!(projects::list_stages, projects::put_stages))
+        .routes(routes!(projects::list_projects, projects::create_project))
+        .routes(routes!(projects::overdue_projects))
+        .routes(routes!(
+            projects::get_project,
+            projects::update_project,
+            projects::delete_project
+        ))
+        .routes(routes!(projects::add_followup))
+        .routes(routes!(projects::link_order))
+        .routes(routes!(projects::unlink_order))
+        .routes(routes!(work::list_daily_plans))
+        .routes(routes!(work::get_daily_plan, work::put_daily_plan))
+        .routes(routes!(work::comment_daily_plan))
+        .routes(routes!(work::list_weekly_reports))
+        .routes(routes!(work::get_weekly_report, work::put_weekly_report))
+        .routes(routes!(work::comment_weekly_report))
 }
 
 /// Routes that take file uploads; they get the configured upload limit.
 pub fn upload_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(org::import_people))
+        .routes(routes!(orders::import_orders))
         .routes(routes!(table_files::import_targets))
         .routes(routes!(table_files::import_actuals))
 }

@@ -5,11 +5,16 @@
 //! notices) and hands it to an askama template that extends `base.html`.
 
 mod account;
+mod activities;
 mod audit;
+mod customers;
+mod orders;
 mod org;
 mod people;
 mod plans;
+mod projects;
 mod table;
+mod work;
 
 use askama::Template;
 use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
@@ -41,10 +46,15 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/lang/{code}", get(set_lang))
         .merge(org::router())
         .merge(people::router(upload_limit))
+        .merge(orders::router(upload_limit))
         .merge(account::router())
         .merge(audit::router())
         .merge(table::router())
         .merge(plans::router())
+        .merge(customers::router())
+        .merge(activities::router())
+        .merge(projects::router())
+        .merge(work::router())
         // The limit set on a route (the import's) is nearer the handler and
         // wins over this one.
         .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))

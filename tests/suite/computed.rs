@@ -1,0 +1,253 @@
+//! Computed actuals: the target table's figures that come from orders,
+//! collections, activities and daily plans, checked against figures
+//! computed by hand — with the credit split, an order on the last second
+//! of a month, a refund, a cancelled order, a collection before its
+//! invoice — kept current on every change, traceable to their records,
+//! and refused when typed.
+//!
+//! The records are in 2032–2033, years the demo company has no records in.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::both_databases;
+use crate::common::Client;
+
+/// A month's actual of a metric in a subject's table.
+async fn actual(c: &Client, subject: &str, metric: &str, month: &str) -> Option<String> {
+    let year = &month[..4];
+    let (status, t) = c
+        .get(&format!("/api/v1/table?subject={subject}&year={year}"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{t}");
+    let row = t["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["metric"] == metric)
+        .unwrap_or_else(|| panic!("no row {metric}"))
+        .clone();
+    let cell = row["months"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["period"] == month)
+        .unwrap_or_else(|| panic!("no month {month}"))
+        .clone();
+    cell["actual"].as_str().map(str::to_owned)
+}
+
+async fn order(c: &Client, body: Value) -> i64 {
+    let (status, o) = c.post("/api/v1/orders", body).await;
+    assert_eq!(status, StatusCode::CREATED, "{o}");
+    o["id"].as_i64().expect("order id")
+}
+
+fn line(qty: &str, price: &str) -> Value {
+    json!({"product": "智能网关", "category": "硬件", "quantity": qty, "unit_price": price})
+}
+
+/// The orders of the scenario; returns the id of order A.
+async fn scenario(admin: &Client) -> i64 {
+    // Last year's customer 丁, who buys again in March.
+    order(admin, json!({"customer": "测试客户丁", "order_date": "2032-06-01",
+        "lines": [line("1", "500")], "credits": [{"employee_no": "E0015"}]})).await;
+    order(admin, json!({"customer": "测试客户丁", "order_date": "2033-03-05",
+        "lines": [line("1", "400")], "credits": [{"employee_no": "E0015"}]})).await;
+    // A: new customer 甲, entered on the last second of March (Shanghai).
+    let a = order(admin, json!({"customer": "测试客户甲", "order_date": "2033-03-31T23:59:59+08:00",
+        "lines": [line("2", "100")], "credits": [{"employee_no": "E0015"}]})).await;
+    // A refund line for 甲 on the same day.
+    order(admin, json!({"customer": "测试客户甲", "order_date": "2033-03-31",
+        "lines": [line("-1", "50")], "credits": [{"employee_no": "E0015"}]})).await;
+    // B: new customer 乙, split 33.33 / 66.67 between two salespeople.
+    order(admin, json!({"customer": "测试客户乙", "order_date": "2033-03-10",
+        "lines": [line("1", "100")],
+        "credits": [{"employee_no": "E0015", "share": "33.33"}, {"employee_no": "E0016", "share": "66.67"}]})).await;
+    // A cancelled order counts for nothing, and 丙 never became a customer.
+    let d = order(admin, json!({"customer": "测试客户丙", "order_date": "2033-03-15",
+        "lines": [line("1", "1000")], "credits": [{"employee_no": "E0015"}]})).await;
+    let (status, r) = admin
+        .post(&format!("/api/v1/orders/{d}/cancel"), json!({"reason": "客户取消", "date": "2033-03-16"}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{r}");
+    // 2033-03-31T16:00:00Z is already April 1 in Shanghai.
+    order(admin, json!({"customer": "测试客户甲", "order_date": "2033-03-31T16:00:00Z",
+        "lines": [line("3", "100")], "credits": [{"employee_no": "E0015"}]})).await;
+    a
+}
+
+both_databases! {
+    async fn order_figures_match_the_hand_computed_ones(app) {
+        let admin = app.demo("sales_admin").await;
+        let gm = app.demo("gm").await;
+        scenario(&admin).await;
+        let me = "person:E0015";
+        // 400 (丁) + 200 (甲) − 50 (refund) + 33.33 (乙, 33.33 %); not the cancelled 1000.
+        assert_eq!(actual(&gm, me, "sales_amount", "2033-03").await.as_deref(), Some("583.33"));
+        assert_eq!(actual(&gm, "person:E0016", "sales_amount", "2033-03").await.as_deref(), Some("66.67"));
+        assert_eq!(actual(&gm, me, "sales_amount", "2033-04").await.as_deref(), Some("300.00"));
+        // The team and the region roll the people up.
+        assert_eq!(actual(&gm, "unit:HD-SH", "sales_amount", "2033-03").await.as_deref(), Some("650.00"));
+        assert_eq!(actual(&gm, "unit:HD", "sales_amount", "2033-03").await.as_deref(), Some("650.00"));
+        // New customers: 甲 and 乙 for E0015, 乙 for E0016; 丁 is last year's.
+        assert_eq!(actual(&gm, me, "new_customers", "2033-03").await.as_deref(), Some("2"));
+        assert_eq!(actual(&gm, "person:E0016", "new_customers", "2033-03").await.as_deref(), Some("1"));
+        // New-customer share: (200 − 50 + 33.33) / 583.33 = 31.43 %.
+        assert_eq!(actual(&gm, me, "new_customer_share", "2033-03").await.as_deref(), Some("31.43"));
+        // The team's share is the ratio of its sums, (183.33 + 66.67) / 650
+        // = 38.46 %, not the average of 31.43 and 100.
+        assert_eq!(actual(&gm, "unit:HD-SH", "new_customer_share", "2033-03").await.as_deref(), Some("38.46"));
+        // Repurchase: 丁 (last year's only customer) bought again in March.
+        assert_eq!(actual(&gm, me, "repurchase_rate", "2033-02").await.as_deref(), Some("0.00"));
+        assert_eq!(actual(&gm, me, "repurchase_rate", "2033-03").await.as_deref(), Some("100.00"));
+        // Targets by category and by customer get their actuals the same way.
+        let (status, r) = gm
+            .put("/api/v1/targets/dimensions", json!([
+                {"metric": "sales_amount", "subject": me, "period": "2033-03", "dimension": "category", "member": "硬件", "value": "500"},
+                {"metric": "sales_amount", "subject": me, "period": "2033-03", "dimension": "customer", "member": "测试客户丁", "value": "300"},
+            ]))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{r}");
+        let march = 2;
+        let (status, t) = gm
+            .get(&format!("/api/v1/targets/dimensions?subject={me}&year=2033&metric=sales_amount&dimension=category"))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{t}");
+        assert_eq!(t["members"][0]["cells"][march]["actual"], "583.33", "{t}");
+        assert_eq!(t["members"][0]["cells"][12]["actual"], "883.33", "the year sums its months: {t}");
+        let (_, t) = gm
+            .get(&format!("/api/v1/targets/dimensions?subject=unit:HD-SH&year=2033&metric=sales_amount&dimension=customer"))
+            .await;
+        assert_eq!(t["members"].as_array().map(Vec::len), Some(0), "no breakdown set on the team: {t}");
+        let (_, t) = gm
+            .get(&format!("/api/v1/targets/dimensions?subject={me}&year=2033&metric=sales_amount&dimension=customer"))
+            .await;
+        assert_eq!(t["members"][0]["member"], "测试客户丁");
+        assert_eq!(t["members"][0]["cells"][march]["actual"], "400.00", "{t}");
+        assert_eq!(t["members"][0]["cells"][march]["status"], "green", "{t}");
+    }
+
+    async fn collections_count_when_received_even_before_the_invoice(app) {
+        let admin = app.demo("sales_admin").await;
+        let gm = app.demo("gm").await;
+        let a = scenario(&admin).await;
+        let (status, r) = admin
+            .post(&format!("/api/v1/orders/{a}/collections"), json!({"amount": "80", "collected_on": "2033-04-05"}))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{r}");
+        assert_eq!(actual(&gm, "person:E0015", "collection_amount", "2033-04").await.as_deref(), Some("80.00"));
+        assert_eq!(actual(&gm, "unit:HD", "collection_amount", "2033-04").await.as_deref(), Some("80.00"));
+        // Sales on the shipment basis: admin switches the metric; order A
+        // then counts in the month it ships, and nothing unshipped counts.
+        let admin_user = app.demo("admin").await;
+        let (status, r) = admin_user
+            .patch("/api/v1/metrics/sales_amount", json!({"source": "orders_shipped"}))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{r}");
+        assert_eq!(actual(&gm, "person:E0015", "sales_amount", "2033-03").await.as_deref(), Some("0.00"));
+        for (status, date) in [("confirmed", "2033-04-02"), ("shipped", "2033-04-03")] {
+            let (code, r) = admin
+                .post(&format!("/api/v1/orders/{a}/status"), json!({"status": status, "date": date}))
+                .await;
+            assert_eq!(code, StatusCode::OK, "{r}");
+        }
+        assert_eq!(actual(&gm, "person:E0015", "sales_amount", "2033-04").await.as_deref(), Some("200.00"));
+    }
+
+    async fn calls_visits_and_plan_completion_follow_the_day(app) {
+        let sales = app.demo("sales").await;
+        for kind in ["call", "call", "call", "visit"] {
+            let (status, r) = sales
+                .post("/api/v1/activities", json!({"kind": kind, "occurred_on": "2033-03-02"}))
+                .await;
+            assert_eq!(status, StatusCode::CREATED, "{r}");
+        }
+        let (status, r) = sales
+            .put("/api/v1/daily-plans/E0015/2033-03-02", json!({
+                "planned_calls": 2, "planned_visits": 2,
+                "tasks": [{"text": "报价单", "done": true}, {"text": "回访客户", "done": false}]}))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{r}");
+        assert_eq!(actual(&sales, "person:E0015", "calls", "2033-03").await.as_deref(), Some("3"));
+        assert_eq!(actual(&sales, "person:E0015", "visits", "2033-03").await.as_deref(), Some("1"));
+        // min(3, 2) calls + min(1, 2) visits + 1 task, of 2 + 2 + 2 planned.
+        assert_eq!(actual(&sales, "person:E0015", "plan_completion", "2033-03").await.as_deref(), Some("66.67"));
+        // One more visit completes the visits planned: 5 of 6.
+        let (status, _) = sales
+            .post("/api/v1/activities", json!({"kind": "visit", "occurred_on": "2033-03-02"}))
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+        assert_eq!(actual(&sales, "person:E0015", "plan_completion", "2033-03").await.as_deref(), Some("83.33"));
+        let gm = app.demo("gm").await;
+        assert_eq!(actual(&gm, "unit:HD-SH", "visits", "2033-03").await.as_deref(), Some("2"));
+    }
+
+    async fn computed_figures_are_not_typed_and_say_where_they_come_from(app) {
+        let admin = app.demo("sales_admin").await;
+        scenario(&admin).await;
+        let gm = app.demo("gm").await;
+        let (status, e) = gm
+            .put("/api/v1/actuals", json!([{"metric": "sales_amount", "subject": "person:E0015", "period": "2033-03", "value": "1"}]))
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        assert!(e.to_string().contains("cannot be entered by hand"), "{e}");
+        // The table marks the row and lists the records behind a cell.
+        let (_, t) = gm.get("/api/v1/table?subject=person:E0015&year=2033").await;
+        let row = t["rows"].as_array().unwrap().iter().find(|r| r["metric"] == "sales_amount").unwrap();
+        assert_eq!(row["computed_from"], "orders");
+        let (status, s) = gm
+            .get("/api/v1/table/sources?metric=sales_amount&subject=unit:HD-SH&period=2033-03")
+            .await;
+        assert_eq!(status, StatusCode::OK, "{s}");
+        assert_eq!(s["value"], "650.00");
+        // 丁, 甲, the refund, and 乙 twice (two salespeople): five credits.
+        assert_eq!(s["count"], 5, "{s}");
+        let total: f64 = s["records"].as_array().unwrap().iter()
+            .map(|r| r["value"].as_str().unwrap().parse::<f64>().unwrap()).sum();
+        assert!((total - 650.0).abs() < 0.001, "{s}");
+        assert!(s["records"].as_array().unwrap().iter().all(|r| r["reference"] != "" && r["link"].as_str().is_some_and(|l| l.starts_with("/orders/"))));
+        let (status, page) = gm
+            .page("/table/sources?metric=sales_amount&subject=person:E0015&period=2033-03")
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(page.contains("测试客户甲") && page.contains("583") && page.contains("分成 33.33%"), "{page}");
+        let (_, page) = gm.page("/table?subject=person:E0015&year=2033").await;
+        assert!(
+            page.contains("/table/sources?metric=sales_amount&#38;subject=person%3AE0015&#38;period=2033-03"),
+            "the cell links to its records"
+        );
+        // A manual metric has no records; a colleague's figure is not theirs to trace.
+        let (status, _) = gm.get("/api/v1/table/sources?metric=satisfaction&subject=person:E0015&period=2033-03").await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        let colleague = app.demo("sales").await;
+        let (status, _) = colleague.get("/api/v1/table/sources?metric=sales_amount&subject=person:E0016&period=2033-03").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        // Switched back to manual entry, the figure can be typed again.
+        let admin_user = app.demo("admin").await;
+        let (status, r) = admin_user.patch("/api/v1/metrics/calls", json!({"source": "manual"})).await;
+        assert_eq!(status, StatusCode::OK, "{r}");
+        let (status, r) = gm
+            .put("/api/v1/actuals", json!([{"metric": "calls", "subject": "person:E0015", "period": "2033-03", "value": "12"}]))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{r}");
+        // A source of the wrong kind is refused.
+        let (status, e) = admin_user.patch("/api/v1/metrics/calls", json!({"source": "orders"})).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    }
+
+    async fn a_locked_month_keeps_its_figures_until_reopened(app) {
+        let admin = app.demo("sales_admin").await;
+        let gm = app.demo("gm").await;
+        order(&admin, json!({"customer": "锁定测试客户", "order_date": "2033-05-10",
+            "lines": [line("1", "100")], "credits": [{"employee_no": "E0015"}]})).await;
+        let (status, r) = gm.post("/api/v1/periods/2033-05/lock", json!({})).await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "{r}");
+        order(&admin, json!({"customer": "锁定测试客户", "order_date": "2033-05-11",
+            "lines": [line("1", "50")], "credits": [{"employee_no": "E0015"}]})).await;
+        assert_eq!(actual(&gm, "person:E0015", "sales_amount", "2033-05").await.as_deref(), Some("100.00"));
+        let (status, r) = gm.post("/api/v1/periods/2033-05/reopen", json!({"reason": "补录订单"})).await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "{r}");
+        assert_eq!(actual(&gm, "person:E0015", "sales_amount", "2033-05").await.as_deref(), Some("150.00"));
+    }
+}
