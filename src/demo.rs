@@ -403,15 +403,9 @@ pub async fn load(db: &Db) -> Result<bool, Error> {
         manager: user("manager")?,
         sales_admin: user("sales_admin")?,
     };
-    let t = std::time::Instant::now();
     load_figures(db, &admin).await?;
-    eprintln!("TIMING figures {:?}", t.elapsed());
-    let t = std::time::Instant::now();
     records::load(db, &person_ids, &users).await?;
-    eprintln!("TIMING records {:?}", t.elapsed());
-    let t = std::time::Instant::now();
     computed::recompute_all(db).await?;
-    eprintln!("TIMING recompute {:?}", t.elapsed());
     figures::lock_period(db, &admin, DEMO_LOCKED.0, Some(DEMO_LOCKED.1)).await?;
     Ok(true)
 }
@@ -1078,13 +1072,9 @@ mod tests {
         // and the lock.
         let target_years: HashSet<&str> = f.targets.iter().map(|t| &t.period[..4]).collect();
         let typed = f.actuals.iter().filter(|i| !is_computed(&i.metric)).count();
-        let audited = (UNITS.len()
-            + PEOPLE.len()
-            + DEMO_LOGINS.len()
-            + target_years.len()
-            + typed
-            + 1
-            + 1) as u64;
+        let audited =
+            (UNITS.len() + PEOPLE.len() + DEMO_LOGINS.len() + target_years.len() + typed + 1 + 1)
+                as u64;
         assert_eq!(audit::count(&db).await?, audited);
         assert_eq!(
             figures::locked_periods(&db).await?,

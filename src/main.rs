@@ -567,8 +567,10 @@ async fn import_orders(
                 p.total,
                 (p.done * 100).checked_div(p.total).unwrap_or(100)
             ),
+            Stage::Figures => format!("figures   {:>10} salesperson-days", p.done),
             Stage::Done => format!("written   {:>10} lines", p.done),
         };
+        let line = format!("{line}  [{secs:.2} s]");
         if tty {
             eprint!("\r\x1b[2K{line}");
             if p.stage == Stage::Done {

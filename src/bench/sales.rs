@@ -76,7 +76,10 @@ impl Dialect {
     /// numbers `FROM {from}`.
     fn series(&self) -> (&'static str, &'static str) {
         match self.backend {
-            DatabaseBackend::Postgres => ("", "generate_series(CAST(? AS BIGINT), CAST(? AS BIGINT)) AS s(n)"),
+            DatabaseBackend::Postgres => (
+                "",
+                "generate_series(CAST(? AS BIGINT), CAST(? AS BIGINT)) AS s(n)",
+            ),
             _ => (
                 "WITH RECURSIVE s(n) AS (SELECT ? UNION ALL SELECT n + 1 FROM s WHERE n < ?) ",
                 "s",
@@ -183,7 +186,10 @@ async fn load_orders(db: &Db, d: &Dialect, ids: &Ids, from: i64, to: i64) -> Ben
          FROM {{series}} JOIN (VALUES (0), (1)) AS k ON k.column1 <= {split}"
     );
     over_series(db, d, &sql, from, to, &[]).await?;
-    let paid = d.day(&format!("CASE WHEN n % {DAYS} + 20 < {DAYS} THEN n % {DAYS} + 20 ELSE {} END", DAYS - 1));
+    let paid = d.day(&format!(
+        "CASE WHEN n % {DAYS} + 20 < {DAYS} THEN n % {DAYS} + 20 ELSE {} END",
+        DAYS - 1
+    ));
     let sql = format!(
         "INSERT INTO collection (id, order_id, amount, collected_on, created_by_user_id, created_at) \
          SELECT n, n, {total}, {paid}, {user}, ? FROM {{series}} \
@@ -299,7 +305,11 @@ fn write_csv(path: &std::path::Path, rows: usize, ids: &Ids, customers: u64) -> 
 }
 
 /// Builds the company and its records, then measures.
-pub async fn run(database_url: Option<String>, cfg: BenchConfig, sc: SalesConfig) -> BenchResult<()> {
+pub async fn run(
+    database_url: Option<String>,
+    cfg: BenchConfig,
+    sc: SalesConfig,
+) -> BenchResult<()> {
     let (url, dir) = bench_database(database_url)?;
     println!("database: {}", storage::redact_url(&url));
     let db = storage::connect(&url).await.map_err(err)?;
@@ -326,8 +336,18 @@ pub async fn run(database_url: Option<String>, cfg: BenchConfig, sc: SalesConfig
         company.people.len(),
         t.elapsed().as_secs_f64()
     );
-    let first_person = company.people.iter().map(|p| p.0).min().ok_or("no people")?;
-    let last_person = company.people.iter().map(|p| p.0).max().ok_or("no people")?;
+    let first_person = company
+        .people
+        .iter()
+        .map(|p| p.0)
+        .min()
+        .ok_or("no people")?;
+    let last_person = company
+        .people
+        .iter()
+        .map(|p| p.0)
+        .max()
+        .ok_or("no people")?;
     let people = company.people.len() as i64;
     if last_person - first_person + 1 != people {
         return Err("the bench needs the people's ids in one run".into());
@@ -344,7 +364,10 @@ pub async fn run(database_url: Option<String>, cfg: BenchConfig, sc: SalesConfig
 
     let t = Instant::now();
     let customers = load_customers(&db, &d, &ids, sc.customers_per_person).await?;
-    println!("customers: {customers} in {:.1} s", t.elapsed().as_secs_f64());
+    println!(
+        "customers: {customers} in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
 
     // The server, as in production.
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -561,20 +584,25 @@ mod tests {
             }
         };
         assert_eq!(
-            one("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM order_line WHERE order_id <= 2000").await?,
+            one("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM order_line WHERE order_id <= 2000")
+                .await?,
             5_000
         );
         // Credits add up to each order's total, collections to theirs.
         assert_eq!(
-            one("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM sales_order o WHERE o.total <> \
+            one(
+                "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM sales_order o WHERE o.total <> \
                  (SELECT SUM(c.amount) FROM order_credit c WHERE c.order_id = o.id) \
-                 OR o.total <> (SELECT SUM(l.amount) FROM order_line l WHERE l.order_id = o.id)")
+                 OR o.total <> (SELECT SUM(l.amount) FROM order_line l WHERE l.order_id = o.id)"
+            )
             .await?,
             0
         );
         assert_eq!(
-            one("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM collection k WHERE k.amount <> \
-                 (SELECT SUM(c.amount) FROM collection_credit c WHERE c.collection_id = k.id)")
+            one(
+                "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM collection k WHERE k.amount <> \
+                 (SELECT SUM(c.amount) FROM collection_credit c WHERE c.collection_id = k.id)"
+            )
             .await?,
             0
         );

@@ -26,8 +26,8 @@ use sea_orm::{ConnectionTrait, DatabaseBackend, DbErr, Value};
 use serde_json::json;
 
 use super::{
-    DEMO_NOW, DEMO_TODAY, DemoPerson, PEOPLE, demo_actual, demo_target, first_month, mix,
-    outcome, permille, pick,
+    DEMO_NOW, DEMO_TODAY, DemoPerson, PEOPLE, demo_actual, demo_target, first_month, mix, outcome,
+    permille, pick,
 };
 use crate::domain::role::Role;
 use crate::domain::split;
@@ -67,7 +67,8 @@ pub fn wanted(metric: &str, emp: &str, (year, month): Ym) -> i64 {
 fn history_sales(emp: &str, (year, month): Ym) -> i64 {
     let period = format!("{year}-{month:02}");
     let level = demo_target("sales_amount", emp, year + 1, month);
-    permille(level, 860 + pick(&["history", emp, &period], 160)) + pick(&["fen", emp, &period], 100_000)
+    permille(level, 860 + pick(&["history", emp, &period], 160))
+        + pick(&["fen", emp, &period], 100_000)
 }
 
 fn next_ym((y, m): Ym) -> Ym {
@@ -94,7 +95,10 @@ fn at(d: NaiveDate, hh: u32, mm: u32) -> DateTime<Utc> {
 
 /// Public holidays (first and last day) of the years with records; the
 /// working days are the weekdays outside them.
-const HOLIDAYS: [((i32, u32, u32), (i32, u32, u32)); 21] = [
+/// A day as (year, month, day), comparable in that order.
+type Ymd = (i32, u32, u32);
+
+const HOLIDAYS: [(Ymd, Ymd); 21] = [
     ((2024, 1, 1), (2024, 1, 1)),
     ((2024, 2, 10), (2024, 2, 17)),
     ((2024, 4, 4), (2024, 4, 6)),
@@ -222,10 +226,10 @@ fn territory(unit: &str) -> (&'static str, &'static str, [&'static str; 4]) {
 }
 
 const BRANDS: [&str; 40] = [
-    "恒通", "华盛", "中科", "金桥", "东方", "新元", "瑞丰", "博远", "鼎信", "联创", "宏图",
-    "正泰", "安达", "永信", "天成", "海纳", "明德", "长青", "凯旋", "百盛", "嘉禾", "汇通",
-    "星河", "同舟", "润泽", "卓越", "远航", "和信", "德馨", "启明", "恒泰", "万象", "信达",
-    "光华", "弘毅", "泰和", "立信", "华瑞", "国润", "锦程",
+    "恒通", "华盛", "中科", "金桥", "东方", "新元", "瑞丰", "博远", "鼎信", "联创", "宏图", "正泰",
+    "安达", "永信", "天成", "海纳", "明德", "长青", "凯旋", "百盛", "嘉禾", "汇通", "星河", "同舟",
+    "润泽", "卓越", "远航", "和信", "德馨", "启明", "恒泰", "万象", "信达", "光华", "弘毅", "泰和",
+    "立信", "华瑞", "国润", "锦程",
 ];
 
 const MIDDLES: [&str; 5] = ["", "新", "联", "鸿", "盛"];
@@ -244,16 +248,23 @@ const KINDS: [(&str, &str); 10] = [
     ("商业管理有限公司", "商业零售"),
 ];
 
-const SOURCES: [&str; 6] = ["老客户转介绍", "展会", "电话开发", "网络咨询", "招投标", "合作伙伴推荐"];
+const SOURCES: [&str; 6] = [
+    "老客户转介绍",
+    "展会",
+    "电话开发",
+    "网络咨询",
+    "招投标",
+    "合作伙伴推荐",
+];
 
 const SURNAMES: [&str; 24] = [
-    "王", "李", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "林",
-    "何", "郭", "马", "罗", "梁", "宋", "郑", "谢", "韩",
+    "王", "李", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "林", "何",
+    "郭", "马", "罗", "梁", "宋", "郑", "谢", "韩",
 ];
 
 const GIVEN: [&str; 20] = [
-    "伟", "芳", "敏", "静", "磊", "洋", "勇", "艳", "杰", "军", "涛", "明", "超", "霞", "平",
-    "刚", "丽华", "建华", "志强", "海燕",
+    "伟", "芳", "敏", "静", "磊", "洋", "勇", "艳", "杰", "军", "涛", "明", "超", "霞", "平", "刚",
+    "丽华", "建华", "志强", "海燕",
 ];
 
 const TITLES: [&str; 8] = [
@@ -281,7 +292,9 @@ fn customer_name(city: &str, j: usize) -> (String, &'static str) {
 
 /// An 11-digit mobile number fixed by the words.
 fn mobile(words: &[&str]) -> String {
-    let prefixes = ["139", "138", "137", "136", "135", "158", "159", "186", "189"];
+    let prefixes = [
+        "139", "138", "137", "136", "135", "158", "159", "186", "189",
+    ];
     let h = mix(words);
     format!(
         "{}{:08}",
@@ -507,6 +520,7 @@ pub(super) fn generate(person_ids: &HashMap<&str, i64>) -> Records {
         city_counter: HashMap::new(),
         order_seq: HashMap::new(),
         receivable: vec![Vec::new(); sellers.len()],
+        last_bought: Vec::new(),
         shortfall: 0,
     };
     g.base_customers(&sellers);
@@ -558,6 +572,8 @@ struct Gen {
     order_seq: HashMap<Ym, usize>,
     /// Per seller: their own orders (one credit), oldest first.
     receivable: Vec<Vec<usize>>,
+    /// Per customer: the date of their latest order.
+    last_bought: Vec<Option<NaiveDate>>,
     shortfall: i64,
 }
 
@@ -578,6 +594,7 @@ impl Gen {
             .and_then(|(y, m)| NaiveDate::from_ymd_opt(y, m, 1))
             .map(|d| d - Duration::days(rng.range(10, 60)))
             .unwrap_or(super::ymd(2026, 9, 1) + Duration::days(rng.range(0, 60)));
+        self.last_bought.push(None);
         self.customers.push(Customer {
             id: self.customers.len() as i64 + 1,
             name,
@@ -592,7 +609,7 @@ impl Gen {
             .replacen("上海市上海", "上海市", 1)
             .replacen("北京市北京", "北京市", 1)
             .replacen("天津市天津", "天津市", 1),
-            source: *rng.pick(&SOURCES),
+            source: SOURCES[rng.below(SOURCES.len())],
             owner,
             before,
             acquired,
@@ -678,6 +695,10 @@ impl Gen {
             .map(|((s, share), a)| (*s, *share, a))
             .collect();
         let no = self.order_no(ym);
+        if !cancelled {
+            let last = &mut self.last_bought[customer];
+            *last = (*last).max(Some(date));
+        }
         let i = self.orders.len();
         self.orders.push(Order {
             id: i as i64 + 1,
@@ -770,7 +791,11 @@ impl Gen {
                 continue;
             }
             let customer = *rng.pick(&pools[a]);
-            let shares = if rng.below(2) == 0 { (5000, 5000) } else { (6000, 4000) };
+            let shares = if rng.below(2) == 0 {
+                (5000, 5000)
+            } else {
+                (6000, 4000)
+            };
             let amount = sales_of(a).min(sales_of(b)) * rng.range(8, 15) / 100;
             let date = some_day(&days, &mut rng).unwrap_or(days[0]);
             let i = self.push_order(
@@ -815,15 +840,26 @@ impl Gen {
                     .collect()
             };
             let pool = &pools[s];
-            let mut repeat: Vec<usize> = Vec::new();
+            // Customers reorder in turn: the repeat orders go to customers
+            // picked among those who have waited longest.
             let want = if pool.is_empty() { 0 } else { 4 + rng.below(4) };
-            for _ in 0..want * 2 {
-                let c = *rng.pick(pool);
-                if !repeat.contains(&c) && repeat.len() < want {
+            let mut due: Vec<(Option<NaiveDate>, u64, usize)> = pool
+                .iter()
+                .map(|c| (self.last_bought[*c], rng.next(), *c))
+                .collect();
+            due.sort_unstable();
+            let window = (want * 3).min(due.len());
+            let mut repeat: Vec<usize> = Vec::new();
+            for _ in 0..want * 10 {
+                if repeat.len() >= want.min(window) {
+                    break;
+                }
+                let c = due[rng.below(window)].2;
+                if !repeat.contains(&c) {
                     repeat.push(c);
                 }
             }
-            let mut weights: Vec<i64> = new.iter().map(|_| rng.range(40, 80)).collect();
+            let mut weights: Vec<i64> = new.iter().map(|_| rng.range(25, 55)).collect();
             weights.extend(repeat.iter().map(|_| rng.range(70, 130)));
             if weights.is_empty() || rest <= 0 {
                 continue;
@@ -1091,11 +1127,12 @@ pub(super) async fn load(
     person_ids: &HashMap<&str, i64>,
     users: &Users,
 ) -> Result<(), Error> {
-    let t = std::time::Instant::now();
     let r = generate(person_ids);
-    eprintln!("TIMING generate {:?}", t.elapsed());
     if r.shortfall > 0 {
-        tracing::warn!(fen = r.shortfall, "demo collections fell short of the design");
+        tracing::warn!(
+            fen = r.shortfall,
+            "demo collections fell short of the design"
+        );
     }
     let txn = storage::begin_write(db, Lane::Figures).await?;
     let base = |n: i64, local: i64| n + local;
@@ -1183,7 +1220,14 @@ pub(super) async fn load(
     insert_rows(
         &txn,
         "customer_note",
-        &["customer_id", "person_id", "kind", "content", "noted_on", "created_at"],
+        &[
+            "customer_id",
+            "person_id",
+            "kind",
+            "content",
+            "noted_on",
+            "created_at",
+        ],
         notes,
     )
     .await?;
@@ -1334,9 +1378,7 @@ pub(super) async fn load(
 
     // Calls and visits: one row per person and day, expanded by the
     // database.
-    eprintln!("TIMING before activities {:?}", t.elapsed());
     let n_activities = insert_activities(&txn, &r, customer_base, users).await?;
-    eprintln!("TIMING after activities {:?}", t.elapsed());
 
     // Daily plans, weekly reports, projects.
     let work = work_records(&r, customer_base, order_base, users);
@@ -1452,7 +1494,14 @@ pub(super) async fn load(
     insert_rows(
         &txn,
         "project_followup",
-        &["project_id", "person_id", "followed_on", "note", "next_step", "created_at"],
+        &[
+            "project_id",
+            "person_id",
+            "followed_on",
+            "note",
+            "next_step",
+            "created_at",
+        ],
         followup_rows,
     )
     .await?;
@@ -1491,7 +1540,6 @@ pub(super) async fn load(
     )
     .await?;
     txn.commit().await?;
-    eprintln!("TIMING commit {:?}", t.elapsed());
     Ok(())
 }
 
@@ -1621,12 +1669,27 @@ const PROFILES: [Profile; 3] = [
 /// Follow-up notes (销售过程记录) on a few recent customers of each seller.
 fn note_rows(r: &Records, customer_base: i64) -> Vec<Vec<Value>> {
     const NOTES: [(&str, &str); 8] = [
-        ("question", "询问人脸识别门禁能否与现有一卡通系统对接，需要提供接口文档。"),
-        ("suggestion", "建议我们在报价中把三年维保单列，方便他们走预算。"),
-        ("complaint", "上月两台摄像机安装后画面偏色，要求尽快派工程师复查。"),
+        (
+            "question",
+            "询问人脸识别门禁能否与现有一卡通系统对接，需要提供接口文档。",
+        ),
+        (
+            "suggestion",
+            "建议我们在报价中把三年维保单列，方便他们走预算。",
+        ),
+        (
+            "complaint",
+            "上月两台摄像机安装后画面偏色，要求尽快派工程师复查。",
+        ),
         ("note", "客户年底有新办公楼装修计划，预计明年一季度招标。"),
-        ("question", "询问停车场道闸是否支持无感支付和新能源车牌识别。"),
-        ("suggestion", "希望培训资料提供中文视频版，方便物业人员学习。"),
+        (
+            "question",
+            "询问停车场道闸是否支持无感支付和新能源车牌识别。",
+        ),
+        (
+            "suggestion",
+            "希望培训资料提供中文视频版，方便物业人员学习。",
+        ),
         ("complaint", "发票寄送延误一周，影响对方月底付款流程。"),
         ("note", "采购流程改为集团统一招采，需提前入围供应商库。"),
     ];
@@ -1677,12 +1740,7 @@ async fn insert_activities<C: ConnectionTrait>(
         ("拜访新客户，介绍公司产品", "发送资料，约技术交流"),
         ("处理售后问题，已现场解决", "一周后电话回访"),
     ];
-    let max = r
-        .days
-        .iter()
-        .map(|d| d.calls + d.visits)
-        .max()
-        .unwrap_or(0);
+    let max = r.days.iter().map(|d| d.calls + d.visits).max().unwrap_or(0);
     if max == 0 {
         return Ok(0);
     }
@@ -1797,7 +1855,8 @@ fn work_records(r: &Records, customer_base: i64, order_base: i64, users: &Users)
         by_owner[c.owner].push(c);
     }
 
-    // Daily plans: 30 calls and 4 visits a day, two or three tasks.
+    // Daily plans: 30 to 37 calls and 4 or 5 visits a day, two or three
+    // tasks.
     for d in r.days.iter().filter(|d| d.date >= PLANS_FROM) {
         let emp = r.employee_no(d.seller);
         let day = day_str(d.date);
@@ -1825,8 +1884,10 @@ fn work_records(r: &Records, customer_base: i64, order_base: i64, users: &Users)
         w.plans.push(vec![
             r.person_id(d.seller).into(),
             day.clone().into(),
-            30i32.into(),
-            4i32.into(),
+            // At least 30 calls a day and 20 visits a week, as the seed
+            // asks; some plan a little more.
+            (30 + pick(&["planned calls", emp], 8) as i32).into(),
+            (4 + pick(&["planned visits", emp], 2) as i32).into(),
             Some("上午电话回访老客户，下午外出拜访").into(),
             Some(format!(
                 "今日电话{}个、拜访{}家。{}",
@@ -1867,14 +1928,20 @@ fn work_records(r: &Records, customer_base: i64, order_base: i64, users: &Users)
             if back == 0 && emp != "E0015" {
                 continue;
             }
-            let week = format!("{}-W{:02}", monday.iso_week().year(), monday.iso_week().week());
+            let week = format!(
+                "{}-W{:02}",
+                monday.iso_week().year(),
+                monday.iso_week().week()
+            );
             let (calls, visits) = recent_days
                 .iter()
                 .filter(|d| d.seller == s && d.date >= monday && d.date <= friday)
                 .fold((0, 0), |(c, v), d| (c + d.calls, v + d.visits));
             let (orders, amount) = recent_orders
                 .iter()
-                .filter(|o| o.date >= monday && o.date <= friday && o.credits.iter().any(|c| c.0 == s))
+                .filter(|o| {
+                    o.date >= monday && o.date <= friday && o.credits.iter().any(|c| c.0 == s)
+                })
                 .fold((0, 0i64), |(n, a), o| (n + 1, a + o.total));
             let mut rng = Rng::new(&["week", emp, &week]);
             let comment = (hd(s) && back > 0 && rng.below(3) > 0).then(|| *rng.pick(&COMMENTS));
@@ -1969,13 +2036,22 @@ fn work_records(r: &Records, customer_base: i64, order_base: i64, users: &Users)
             let delivery = (stage >= 3).then(|| last + Duration::days(30));
             let acceptance = (stage >= 4).then(|| last + Duration::days(60));
             w.projects.push(vec![
-                format!("{}{}", short(c), KINDS_OF_PROJECT[rng.below(KINDS_OF_PROJECT.len())])
-                    .into(),
+                format!(
+                    "{}{}",
+                    short(c),
+                    KINDS_OF_PROJECT[rng.below(KINDS_OF_PROJECT.len())]
+                )
+                .into(),
                 (customer_base + c.id).into(),
                 r.person_id(s).into(),
                 code.into(),
                 amount.into(),
-                if won_order.is_some() { 100 } else { probability }.into(),
+                if won_order.is_some() {
+                    100
+                } else {
+                    probability
+                }
+                .into(),
                 opt_day(bid.or((stage == 0).then(|| DEMO_TODAY + Duration::days(45)))),
                 opt_day(delivery),
                 opt_day(acceptance),
@@ -1995,8 +2071,11 @@ fn work_records(r: &Records, customer_base: i64, order_base: i64, users: &Users)
                     vec![
                         r.person_id(s).into(),
                         day_str(day).into(),
-                        ["与客户确认需求和预算", "提交方案并答疑", "技术交流，客户倾向我方方案"]
-                            [f as usize]
+                        [
+                            "与客户确认需求和预算",
+                            "提交方案并答疑",
+                            "技术交流，客户倾向我方方案",
+                        ][f as usize]
                             .into(),
                         Some("下次跟进确认时间节点").into(),
                         at(day, 17, 0).into(),
@@ -2046,7 +2125,8 @@ mod tests {
         }
         for c in &r.collections {
             for (s, a) in &c.credits {
-                *out.entry(("collection_amount", *s, ym_of(c.date))).or_default() += a;
+                *out.entry(("collection_amount", *s, ym_of(c.date)))
+                    .or_default() += a;
             }
         }
         for d in &r.days {
@@ -2087,7 +2167,12 @@ mod tests {
         let key = |r: &Records| {
             r.orders
                 .iter()
-                .map(|o| format!("{} {} {} {} {:?}", o.no, o.customer, o.date, o.total, o.credits))
+                .map(|o| {
+                    format!(
+                        "{} {} {} {} {:?}",
+                        o.no, o.customer, o.date, o.total, o.credits
+                    )
+                })
                 .collect::<Vec<_>>()
         };
         assert_eq!(key(&a), key(&b));
@@ -2098,18 +2183,40 @@ mod tests {
         let nos: HashSet<&str> = r.orders.iter().map(|o| o.no.as_str()).collect();
         assert_eq!(nos.len(), r.orders.len());
         for o in &r.orders {
-            assert_eq!(o.lines.iter().map(|l| l.amount).sum::<i64>(), o.total, "{}", o.no);
-            assert!(o.lines.iter().all(|l| l.quantity * l.unit_price == l.amount));
-            assert_eq!(o.credits.iter().map(|c| c.2).sum::<i64>(), o.total, "{}", o.no);
+            assert_eq!(
+                o.lines.iter().map(|l| l.amount).sum::<i64>(),
+                o.total,
+                "{}",
+                o.no
+            );
+            assert!(
+                o.lines
+                    .iter()
+                    .all(|l| l.quantity * l.unit_price == l.amount)
+            );
+            assert_eq!(
+                o.credits.iter().map(|c| c.2).sum::<i64>(),
+                o.total,
+                "{}",
+                o.no
+            );
             assert_eq!(o.credits.iter().map(|c| c.1).sum::<i32>(), 10_000);
             let shares: Vec<i32> = o.credits.iter().map(|c| c.1).collect();
             let parts: Vec<i64> = o.credits.iter().map(|c| c.2).collect();
-            assert_eq!(crate::storage::orders::split_by_shares(o.total, &shares), parts);
+            assert_eq!(
+                crate::storage::orders::split_by_shares(o.total, &shares),
+                parts
+            );
             assert!(o.date <= DEMO_TODAY && is_working_day(o.date));
             assert!(o.collected <= o.total, "{} over-collected", o.no);
             let steps = [o.confirmed_on, o.shipped_on, o.invoiced_on];
             assert!(steps.windows(2).all(|w| w[1].is_none() || w[0] <= w[1]));
-            assert!(steps.iter().flatten().all(|d| *d >= o.date && *d <= DEMO_TODAY));
+            assert!(
+                steps
+                    .iter()
+                    .flatten()
+                    .all(|d| *d >= o.date && *d <= DEMO_TODAY)
+            );
             assert_eq!(o.status == "paid", o.paid_on.is_some());
             assert_eq!(o.status == "cancelled", o.cancelled);
         }
@@ -2121,7 +2228,14 @@ mod tests {
         let statuses: BTreeSet<&str> = r.orders.iter().map(|o| o.status).collect();
         assert_eq!(
             statuses,
-            BTreeSet::from(["cancelled", "confirmed", "entered", "invoiced", "paid", "shipped"])
+            BTreeSet::from([
+                "cancelled",
+                "confirmed",
+                "entered",
+                "invoiced",
+                "paid",
+                "shipped"
+            ])
         );
         let refunds = r
             .orders

@@ -222,6 +222,8 @@ pub enum Stage {
     Checking,
     /// Lines written so far, of `total`.
     Writing,
+    /// The computed actuals of the people and days touched.
+    Figures,
     Done,
 }
 
@@ -873,6 +875,11 @@ pub async fn import_file(
             credits: credits.unwrap_or_default(),
         });
     }
+    progress(Progress {
+        stage: Stage::Writing,
+        done: 0,
+        total: lines_total,
+    });
     let mut written = 0;
     let p = progress.clone();
     let mut tick = move |n: usize| {
@@ -884,6 +891,11 @@ pub async fn import_file(
         });
     };
     let touched = store::bulk_insert(&txn, actor, &bulk, &mut tick).await?;
+    progress(Progress {
+        stage: Stage::Figures,
+        done: touched.len(),
+        total: touched.len(),
+    });
     computed::records_changed(&txn, Records::Orders, &touched).await?;
     let mut entries: Vec<_> = created
         .iter()

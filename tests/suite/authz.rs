@@ -418,6 +418,21 @@ const MATRIX: &[Row] = &[
     (GET, "/api/v1/table", Hr, IN, 200, SHOWN),
     (GET, "/api/v1/table", Hr, OUT, 200, SHOWN),
 
+    // The records behind a computed figure follow the table's reach.
+    (GET, "/api/v1/table/sources", Anonymous, NONE, 401, NA),
+    (GET, "/api/v1/table/sources", Admin, IN, 200, SHOWN),
+    (GET, "/api/v1/table/sources", Admin, OUT, 200, SHOWN),
+    (GET, "/api/v1/table/sources", Gm, IN, 200, SHOWN),
+    (GET, "/api/v1/table/sources", Gm, OUT, 200, SHOWN),
+    (GET, "/api/v1/table/sources", Manager, IN, 200, SHOWN),
+    (GET, "/api/v1/table/sources", Manager, OUT, 404, HIDDEN),
+    (GET, "/api/v1/table/sources", Sales, IN, 200, SHOWN),
+    (GET, "/api/v1/table/sources", Sales, OUT, 404, HIDDEN),
+    (GET, "/api/v1/table/sources", SalesAdmin, IN, 200, SHOWN),
+    (GET, "/api/v1/table/sources", SalesAdmin, OUT, 200, SHOWN),
+    (GET, "/api/v1/table/sources", Hr, IN, 200, SHOWN),
+    (GET, "/api/v1/table/sources", Hr, OUT, 200, SHOWN),
+
     // The target table as files follows the same reach; outside, the
     // answer is 404 and never names the subject.
     (GET, "/api/v1/table.xlsx", Anonymous, NONE, 401, NA),
@@ -1522,7 +1537,10 @@ fn kind(method: &str, path: &str) -> Kind {
             | "/api/v1/plans/{plan}/versions/{version}/return"
             | "/api/v1/plans/{plan}/versions/{version}/publish",
         ) => Kind::Plan,
-        (_, "/api/v1/table" | "/api/v1/table.xlsx" | "/api/v1/table.csv") => Kind::Table,
+        (
+            _,
+            "/api/v1/table" | "/api/v1/table.xlsx" | "/api/v1/table.csv" | "/api/v1/table/sources",
+        ) => Kind::Table,
         (_, "/api/v1/metrics/{code}") => Kind::Metric,
         (_, "/api/v1/periods/{period}/lock" | "/api/v1/periods/{period}/reopen") => Kind::Month,
         (
@@ -2115,7 +2133,7 @@ impl Run {
                 "工号,姓名,部门编码,角色\n{fresh},测试员,{at},sales\n"
             )),
             (POST, "/api/v1/import/targets" | "/api/v1/import/actuals") => Body::Csv(format!(
-                "主体,指标,期间,值\n{at},visits,{},20\n",
+                "主体,指标,期间,值\n{at},complaints,{},20\n",
                 self.month()
             )),
             (POST, "/api/v1/metrics") => Body::Json(json!({
@@ -2129,7 +2147,7 @@ impl Run {
             (PATCH, "/api/v1/metrics/{code}") => Body::Json(json!({"name_en": "Calls (matrix)"})),
             (POST, "/api/v1/tokens") => Body::Json(json!({"name": "矩阵测试"})),
             (PUT, "/api/v1/targets" | "/api/v1/actuals") => Body::Json(json!([
-                {"metric": "visits", "subject": at, "period": "2026-03", "value": "20"},
+                {"metric": "complaints", "subject": at, "period": "2026-03", "value": "20"},
             ])),
             (POST, "/api/v1/periods/{period}/lock") => {
                 Body::Json(json!({"reason": "矩阵测试结账"}))
@@ -2292,8 +2310,9 @@ impl Run {
                     record = Some(Record::key(id.to_string()));
                 }
                 Err(e) => {
-                    self.failures
-                        .push(format!("{label}: could not make a project of {no} first: {e}"));
+                    self.failures.push(format!(
+                        "{label}: could not make a project of {no} first: {e}"
+                    ));
                     return;
                 }
             }
@@ -2342,7 +2361,9 @@ impl Run {
             for param in ["{code}", "{employee_no}", "{username}", "{id}", "{period}"] {
                 path = path.replace(param, &r.key);
             }
-            if kind == Kind::Table {
+            if template == "/api/v1/table/sources" {
+                path = format!("{path}?subject={}&metric=sales_amount&period=2026-03", r.key);
+            } else if kind == Kind::Table {
                 path = format!("{path}?subject={}&year=2026", r.key);
                 if template == "/api/v1/targets/dimensions" {
                     path = format!("{path}&metric=sales_amount&dimension=category");

@@ -153,6 +153,22 @@ impl TestApp {
         Some(app)
     }
 
+    /// Switches every metric back to typed actuals, as a company that keeps
+    /// its orders elsewhere does: for tests about entering figures by hand.
+    pub async fn typed_actuals(&self) {
+        let admin = self.demo("admin").await;
+        let (_, list) = admin.get("/api/v1/metrics").await;
+        for m in list.as_array().expect("metrics") {
+            if m["source"] != "manual" {
+                let code = m["code"].as_str().expect("code");
+                let (status, r) = admin
+                    .patch(&format!("/api/v1/metrics/{code}"), serde_json::json!({"source": "manual"}))
+                    .await;
+                assert_eq!(status, StatusCode::OK, "{r}");
+            }
+        }
+    }
+
     pub fn db(&self) -> &Db {
         &self.0.db
     }

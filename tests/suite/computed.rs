@@ -223,6 +223,15 @@ both_databases! {
         let colleague = app.demo("sales").await;
         let (status, _) = colleague.get("/api/v1/table/sources?metric=sales_amount&subject=person:E0016&period=2033-03").await;
         assert_eq!(status, StatusCode::NOT_FOUND);
+        // A file carrying computed figures (a re-imported export, say)
+        // imports the rest and says what it skipped.
+        let csv = "主体,指标,期间,值\nperson:E0015,sales_amount,2033-03,5\nperson:E0015,complaints,2033-03,1\n";
+        let (status, r) = gm.upload("/api/v1/import/actuals", "actuals.csv", csv.as_bytes().to_vec()).await;
+        assert_eq!(status, StatusCode::OK, "{r}");
+        assert_eq!(r["changed"], 1, "{r}");
+        assert_eq!(r["skipped_computed"][0]["metric"], "sales_amount", "{r}");
+        assert_eq!(r["skipped_computed"][0]["figures"], 1, "{r}");
+        assert_eq!(actual(&gm, "person:E0015", "sales_amount", "2033-03").await.as_deref(), Some("583.33"));
         // Switched back to manual entry, the figure can be typed again.
         let admin_user = app.demo("admin").await;
         let (status, r) = admin_user.patch("/api/v1/metrics/calls", json!({"source": "manual"})).await;

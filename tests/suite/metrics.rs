@@ -89,7 +89,9 @@ both_databases! {
         assert_eq!(complaints["tolerance"], "0");
         assert_eq!(list[0]["tolerance"], "0.00");
         assert_eq!(list[0]["active"], true);
-        assert_eq!(list[0]["source"], "manual");
+        // Sales come from the orders; satisfaction is typed.
+        assert_eq!(list[0]["source"], "orders");
+        assert_eq!(list[5]["source"], "manual");
     }
 
     async fn admin_adds_a_ratio_metric_and_it_joins_the_table(app) {
@@ -254,7 +256,7 @@ both_databases! {
         assert_eq!(log[0]["after"]["name_en"], "Satisfaction");
 
         // A kind change is refused once there are figures …
-        let (status, e) = admin.patch("/api/v1/metrics/sales_amount", json!({"kind": "count"})).await;
+        let (status, e) = admin.patch("/api/v1/metrics/complaints", json!({"kind": "score"})).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
         assert_eq!(fields(&e), ["kind"]);
         assert!(message(&e, "kind").contains("change meaning"), "{e}");
@@ -350,12 +352,14 @@ both_databases! {
         assert!(n("green") + n("yellow") > 2 * n("red"), "{count:?}");
         assert!(n("yellow") > 0 && n("red") > 0, "{count:?}");
 
-        // A late submitter's month has a target and no data.
+        // A late submitter's month: a typed metric has a target and no
+        // data; sales are computed from the orders, so they are there.
         let (_, t) = gm.get("/api/v1/table?subject=person:E0019&year=2026").await;
-        let nov = month(&t, "sales_amount", "2026-11");
+        let nov = month(&t, "satisfaction", "2026-11");
         assert!(nov["target"].is_string(), "{nov}");
         assert_eq!(nov["actual"], Value::Null);
         assert_eq!(nov["status"], "none");
+        assert!(month(&t, "sales_amount", "2026-11")["actual"].is_string(), "{t}");
 
         // The locked month refuses edits.
         let (status, e) = gm.put("/api/v1/actuals", json!([

@@ -350,6 +350,45 @@ both_databases! {
         assert_eq!(status, StatusCode::NOT_FOUND);
     }
 
+    async fn the_project_pages_create_follow_up_and_move(app) {
+        let sales = app.demo("sales").await;
+        let (status, to, _) = post_form(&sales, "/projects", &[
+            ("name", "静安寺站改造"), ("stage", "design"), ("amount", "880000"), ("probability", "35"),
+            ("bid_on", "2027-01-20"), ("customer_id", ""), ("delivery_on", ""), ("acceptance_on", ""), ("note", ""),
+        ]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let id: i64 = to.trim_start_matches("/projects/").parse().unwrap();
+        let (_, p) = sales.get(&format!("/api/v1/projects/{id}")).await;
+        assert_eq!(p["amount"], "880000.00");
+        assert_eq!(p["bid_on"], "2027-01-20");
+        let (status, _, _) = post_form(&sales, &format!("/projects/{id}"), &[
+            ("action", "followup"), ("followed_on", ""), ("note", "现场踏勘"), ("next_step", "出方案"),
+        ]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let (status, _, _) = post_form(&sales, &format!("/projects/{id}"), &[("action", "stage"), ("stage", "bid")]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let (_, p) = sales.get(&format!("/api/v1/projects/{id}")).await;
+        assert_eq!(p["stage"], "bid");
+        assert_eq!(p["followups"][0]["note"], "现场踏勘");
+        assert!(p["last_followup_on"].is_string());
+        // The edit form changes only what differs.
+        let (status, _, _) = post_form(&sales, &format!("/projects/{id}"), &[
+            ("action", "edit"), ("name", "静安寺站改造"), ("stage", "bid"), ("status", "open"), ("customer_id", ""),
+            ("amount", "880000.00"), ("probability", "50"), ("bid_on", "2027-01-20"), ("delivery_on", ""),
+            ("acceptance_on", ""), ("note", ""),
+        ]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let (_, audit) = app.demo("admin").await.get(&format!("/api/v1/audit?entity=project&record={id}")).await;
+        let update = audit.as_array().unwrap().iter().find(|a| a["action"] == "update").unwrap();
+        assert_eq!(update["after"], json!({"probability": 50}));
+        // A bad form answers 422 with the error on the page.
+        let (status, _, html) = post_form(&sales, &format!("/projects/{id}"), &[("action", "stage"), ("stage", "nope")]).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(html.contains("没有阶段"), "{html}");
+        let (status, _, _) = post_form(&app.demo("gm").await, &format!("/projects/{id}"), &[("action", "stage"), ("stage", "design")]).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+    }
+
     async fn bad_projects_name_every_bad_field(app) {
         let sales = app.demo("sales").await;
         let (_, list) = sales.get("/api/v1/projects?status=all").await;
@@ -383,6 +422,42 @@ both_databases! {
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(fields(&e), ["status"]);
     }
+}
+
+/// Posts a page form (url-encoded, with the CSRF token) and returns the
+/// status, the redirect target and the page.
+pub async fn post_form(
+    c: &Client,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> (StatusCode, String, String) {
+    use mubiao::web::auth::urlencode;
+    let body = fields
+        .iter()
+        .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+    let sep = if path.contains('?') { '&' } else { '?' };
+    let csrf = c.csrf.clone().unwrap_or_default();
+    let resp = c
+        .http
+        .post(format!("{}{path}{sep}_csrf={csrf}", c.base))
+        .header(
+            reqwest::header::CONTENT_TYPE,
+            "application/x-www-form-urlencoded",
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status();
+    let to = resp
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|l| l.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    (status, to, resp.text().await.unwrap_or_default())
 }
 
 /// An order of `customer` credited in full to `employee_no`, written

@@ -77,6 +77,8 @@ both_databases! {
     }
 
     async fn a_month_is_submitted_returned_corrected_and_accepted(app) {
+        // Figures typed by hand, including those the sales process would compute.
+        app.typed_actuals().await;
         let m = app.demo("manager").await;
         let sa = app.demo("sales_admin").await;
         let (status, _) = m.put("/api/v1/actuals", actual("person:E0015", "2026-03", "500")).await;

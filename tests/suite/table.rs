@@ -23,6 +23,8 @@ fn cell<'a>(table: &'a Value, metric: &str, period: &str) -> &'a Value {
 
 both_databases! {
     async fn the_seed_colours_green_yellow_red_and_grey(app) {
+        // Figures typed by hand, including those the sales process would compute.
+        app.typed_actuals().await;
         let gm = app.demo("gm").await;
         let (status, body) = gm.put("/api/v1/targets", json!([
             {"metric": "sales_amount", "subject": "person:E0015", "period": "2031-01", "value": "600"},
@@ -66,6 +68,8 @@ both_databases! {
     }
 
     async fn units_roll_up_their_people_and_show_the_gap(app) {
+        // Figures typed by hand, including those the sales process would compute.
+        app.typed_actuals().await;
         let gm = app.demo("gm").await;
         let (status, body) = gm.put("/api/v1/targets", json!([
             {"metric": "sales_amount", "subject": "unit:HD", "period": "2031-03", "value": "1000"},
@@ -112,6 +116,8 @@ both_databases! {
     }
 
     async fn a_moved_salesperson_takes_their_figures_along(app) {
+        // Figures typed by hand, including those the sales process would compute.
+        app.typed_actuals().await;
         let gm = app.demo("gm").await;
         gm.put("/api/v1/actuals", json!([
             {"metric": "sales_amount", "subject": "person:E0015", "period": "2031-03", "value": "100"},
@@ -145,6 +151,8 @@ both_databases! {
     }
 
     async fn a_locked_month_refuses_edits_until_reopened(app) {
+        // Figures typed by hand, including those the sales process would compute.
+        app.typed_actuals().await;
         let sa = app.demo("sales_admin").await;
         let item = json!([{"metric": "calls", "subject": "person:E0015", "period": "2031-02", "value": "600"}]);
         let (status, _) = sa.post("/api/v1/periods/2031-02/lock", json!({"reason": "二月结账"})).await;
@@ -200,6 +208,8 @@ both_databases! {
     }
 
     async fn two_servers_on_one_database_agree_at_once(app) {
+        // Figures typed by hand, including those the sales process would compute.
+        app.typed_actuals().await;
         let other = app.another_server().await;
         let gm_here = app.demo("gm").await;
         let gm_there = other.demo("gm").await;

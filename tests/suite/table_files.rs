@@ -268,6 +268,8 @@ fn edit_csv(bytes: &[u8], prefix: &str, index: usize, value: &str) -> Vec<u8> {
 
 both_databases! {
     async fn the_xlsx_export_is_the_seed_table_with_numbers_fills_legend_and_note(app) {
+        // Figures typed by hand, including those the sales process would compute.
+        app.typed_actuals().await;
         let gm = seed(&app).await;
         let (status, headers, bytes) = fetch(&gm, "/api/v1/table.xlsx?subject=person:E0015&year=2030").await;
         assert_eq!(status, StatusCode::OK);
@@ -339,6 +341,8 @@ both_databases! {
     }
 
     async fn the_csv_export_is_the_same_grid_with_a_bom(app) {
+        // Figures typed by hand, including those the sales process would compute.
+        app.typed_actuals().await;
         let gm = seed(&app).await;
         let (status, headers, bytes) = fetch(&gm, "/api/v1/table.csv?subject=person:E0015&year=2030").await;
         assert_eq!(status, StatusCode::OK);
@@ -362,6 +366,8 @@ both_databases! {
     }
 
     async fn exports_imported_into_a_fresh_app_give_the_same_tables(app) {
+        // Figures typed by hand, including those the sales process would compute.
+        app.typed_actuals().await;
         let gm = seed(&app).await;
         let person = table(&gm, E0015).await;
         let unit = table(&gm, HD_SH).await;
@@ -372,6 +378,7 @@ both_databases! {
         let (_, _, unit_xlsx) = fetch(&gm, "/api/v1/table.xlsx?subject=unit:HD-SH&year=2030").await;
         // The person's table from the .xlsx, the unit's from the CSV.
         crate::common::run(app.backend(), move |fresh| async move {
+            fresh.typed_actuals().await;
             let gm = fresh.demo("gm").await;
             let (status, r) = gm.upload("/api/v1/import/targets", "张晓明.xlsx", person_xlsx.clone()).await;
             assert_eq!(status, StatusCode::OK, "{r}");
@@ -403,6 +410,8 @@ both_databases! {
     }
 
     async fn reimporting_an_export_changes_nothing_then_an_edit_changes_one_figure(app) {
+        // Figures typed by hand, including those the sales process would compute.
+        app.typed_actuals().await;
         let gm = seed(&app).await;
         let (status, _) = gm.post("/api/v1/periods/2030-01/lock", json!({"reason": "一月结账"})).await;
         assert_eq!(status, StatusCode::NO_CONTENT);
@@ -440,6 +449,8 @@ both_databases! {
     }
 
     async fn a_long_list_sets_targets_with_tiers_and_actuals(app) {
+        // Figures typed by hand, including those the sales process would compute.
+        app.typed_actuals().await;
         let gm = app.demo("gm").await;
         let targets = "subject,metric,period,value,floor,stretch\n\
             person:E0016,sales_amount,2030-03,500,450,600\n\
@@ -473,6 +484,8 @@ both_databases! {
     }
 
     async fn malformed_files_are_refused_at_the_cell_and_change_nothing(app) {
+        // Figures typed by hand, including those the sales process would compute.
+        app.typed_actuals().await;
         let gm = seed(&app).await;
         let before = table(&gm, E0015).await;
         let imports = ["/api/v1/import/targets", "/api/v1/import/actuals"];
@@ -565,6 +578,8 @@ both_databases! {
     }
 
     async fn only_those_who_may_write_figures_import_them(app) {
+        // Figures typed by hand, including those the sales process would compute.
+        app.typed_actuals().await;
         let gm = seed(&app).await;
         let before = table(&gm, E0015).await;
         let list = "主体,指标,期间,值\nperson:E0015,sales_amount,2030-01,1\n";

@@ -231,6 +231,62 @@ both_databases! {
         assert_eq!(status, StatusCode::NOT_FOUND);
     }
 
+    async fn the_day_and_week_pages_save_plans_logs_and_reports(app) {
+        use crate::projects::post_form;
+        let sales = app.demo("sales").await;
+        let day = "/work/day/2024-09-11";
+        let (status, to, _) = post_form(&sales, day, &[
+            ("action", "morning"), ("planned_calls", "35"), ("planned_visits", "5"),
+            ("tasks", "回访申通\n准备标书\n"), ("morning_note", ""),
+        ]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert_eq!(to, day);
+        let (status, _, _) = post_form(&sales, day, &[("action", "evening"), ("done_2", "on"), ("evening_log", "标书完成")]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let (_, p) = sales.get("/api/v1/daily-plans/E0015/2024-09-11").await;
+        assert_eq!(p["planned_calls"], 35);
+        assert_eq!(p["tasks"], json!([{"text": "回访申通", "done": false}, {"text": "准备标书", "done": true}]));
+        assert_eq!(p["evening_log"], "标书完成");
+        // Replanning in the morning keeps what was ticked.
+        let (status, _, _) = post_form(&sales, day, &[
+            ("action", "morning"), ("planned_calls", "35"), ("planned_visits", "5"),
+            ("tasks", "准备标书\n拜访萧山机场"), ("morning_note", "下午外出"),
+        ]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let (_, p) = sales.get("/api/v1/daily-plans/E0015/2024-09-11").await;
+        assert_eq!(p["tasks"], json!([{"text": "准备标书", "done": true}, {"text": "拜访萧山机场", "done": false}]));
+        let (status, _, html) = post_form(&sales, day, &[("action", "morning"), ("planned_calls", "-1"), ("planned_visits", "5"), ("tasks", "")]).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(html.contains("-1"), "{html}");
+        // The manager comments on the page; the salesperson sees it.
+        let manager = app.demo("manager").await;
+        let (status, to, _) = post_form(&manager, &format!("{day}?person=E0015"), &[("action", "comment"), ("comment", "拜访要提前预约")]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{to}");
+        let (_, html) = sales.page(day).await;
+        assert!(html.contains("拜访要提前预约"));
+
+        // The weekly report: saved, then submitted, then commented.
+        let week = "/work/week/2024-W37";
+        let (status, _, _) = post_form(&sales, week, &[("action", "save"), ("summary", "本周完成标书"), ("next_week_plan", "投标"), ("problems", "")]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let (_, r) = sales.get("/api/v1/weekly-reports/E0015/2024-W37").await;
+        assert_eq!(r["submitted"], false);
+        let (status, _, _) = post_form(&sales, week, &[("action", "submit"), ("summary", "本周完成标书"), ("next_week_plan", "投标"), ("problems", "需要报价支持")]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let (_, r) = sales.get("/api/v1/weekly-reports/E0015/2024-W37").await;
+        assert_eq!(r["submitted"], true);
+        assert_eq!(r["problems"], "需要报价支持");
+        let (status, _, _) = post_form(&manager, &format!("{week}?person=E0015"), &[("action", "comment"), ("comment", "报价下周给你")]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let (_, html) = sales.page(week).await;
+        assert!(html.contains("报价下周给你"));
+        let (status, _, _) = post_form(&sales, week, &[("action", "comment"), ("comment", "自评")]).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (status, _, html) = post_form(&sales, "/work/week/2024-37", &[("action", "save"), ("summary", "x")]).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(html.contains("2026-W48"), "names the format: {html}");
+    }
+
     async fn bad_plans_and_reports_name_the_field(app) {
         let sales = app.demo("sales").await;
         let (status, e) = sales

@@ -369,7 +369,15 @@ async fn project_page(
                 ),
             );
         }
-        (customer_options(state, a).await?, owners)
+        let mut customers = customer_options(state, a).await?;
+        // The project's customer stays selectable (the list holds the
+        // first customers only), so that saving other fields keeps it.
+        if let (Some(id), Some(name)) = (d.project.customer_id, &d.project.customer)
+            && !customers.iter().any(|o| o.value == id.to_string())
+        {
+            customers.insert(0, Opt::new(id.to_string(), name));
+        }
+        (customers, owners)
     } else {
         (Vec::new(), Vec::new())
     };
