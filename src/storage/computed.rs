@@ -73,6 +73,9 @@ pub async fn records_changed<C: ConnectionTrait>(
     recompute(txn, &metrics, &sources, Some(&people), &months).await
 }
 
+/// What a source counted per person and month.
+type PersonParts = BTreeMap<(PersonId, Month), Part>;
+
 /// Recomputes every computed actual from the records, for everyone and
 /// every month that has records (and, for amounts and counts, zero for
 /// the months between the first record and today): after a metric is
@@ -167,7 +170,7 @@ async fn recompute<C: ConnectionTrait>(
     let units = person_units(txn, people).await?;
     let now_month = fmt_month(Utc::now().year(), Utc::now().month());
     let mut person_items = Vec::new();
-    let mut rate_parts: Vec<(Source, BTreeMap<(PersonId, Month), Part>)> = Vec::new();
+    let mut rate_parts: Vec<(Source, PersonParts)> = Vec::new();
     for (source, rows) in sources {
         let Some(months) = months.get(source) else {
             continue;
@@ -184,10 +187,9 @@ async fn recompute<C: ConnectionTrait>(
         // Amounts and counts are 0, not blank, for a month without records
         // between the company's first records and today: nothing sold is
         // a figure. Rates without a denominator stay blank.
-        let zero_until = match record_span(txn, source.records()).await? {
-            Some((first, last)) => Some((first, last.max(now_month.clone()))),
-            None => None,
-        };
+        let zero_until = record_span(txn, source.records())
+            .await?
+            .map(|(first, last)| (first, last.max(now_month.clone())));
         let subjects: Vec<PersonId> = match people {
             Some(p) => p.iter().copied().collect(),
             None => {
@@ -286,7 +288,7 @@ async fn roll_up_rate<C: ConnectionTrait>(
     sources: &BTreeMap<Source, Vec<MetricRow>>,
     source: Source,
     units_of: &HashMap<PersonId, UnitId>,
-    parts: BTreeMap<(PersonId, Month), Part>,
+    parts: PersonParts,
 ) -> Result<()> {
     if parts.is_empty() {
         return Ok(());
@@ -806,26 +808,6 @@ fn month_range(first: &str, last: &str) -> Vec<Month> {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn months_step_over_the_year_end() {
-        assert_eq!(next_month("2026-12"), "2027-01");
-        assert_eq!(month_range("2026-11", "2027-02").len(), 4);
-        assert_eq!(month_of("2026-03-31"), Some("2026-03".into()));
-        assert_eq!(month_of("2026-13-01"), None);
-    }
-
-    #[test]
-    fn a_repurchase_reaches_into_the_next_year() {
-        let months = affected_months(Source::RepurchaseRate, "2026-11");
-        assert_eq!(months.first().map(String::as_str), Some("2026-11"));
-        assert_eq!(months.last().map(String::as_str), Some("2027-12"));
-        assert_eq!(affected_months(Source::Calls, "2026-11"), vec!["2026-11".to_owned()]);
-    }
-}
 
 /// The actuals of a target breakdown (目标 by customer or product
 /// category) of `people` for some months, by (member, month): credited
@@ -901,4 +883,25 @@ pub(crate) async fn dimension_actuals<C: ConnectionTrait>(
         }
     }
     Ok(Some(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn months_step_over_the_year_end() {
+        assert_eq!(next_month("2026-12"), "2027-01");
+        assert_eq!(month_range("2026-11", "2027-02").len(), 4);
+        assert_eq!(month_of("2026-03-31"), Some("2026-03".into()));
+        assert_eq!(month_of("2026-13-01"), None);
+    }
+
+    #[test]
+    fn a_repurchase_reaches_into_the_next_year() {
+        let months = affected_months(Source::RepurchaseRate, "2026-11");
+        assert_eq!(months.first().map(String::as_str), Some("2026-11"));
+        assert_eq!(months.last().map(String::as_str), Some("2027-12"));
+        assert_eq!(affected_months(Source::Calls, "2026-11"), vec!["2026-11".to_owned()]);
+    }
 }
