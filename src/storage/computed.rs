@@ -190,13 +190,13 @@ async fn recompute<C: ConnectionTrait>(
         let zero_until = record_span(txn, source.records())
             .await?
             .map(|(first, last)| (first, last.max(now_month.clone())));
+        // Those with records of this kind (a recompute of everything), or
+        // those whose records changed: an HR clerk without a single order
+        // gets no row of zeros.
         let subjects: Vec<PersonId> = match people {
             Some(p) => p.iter().copied().collect(),
             None => {
-                let mut all: BTreeSet<PersonId> = parts.keys().map(|(p, _)| *p).collect();
-                if !source.is_rate() {
-                    all.extend(units.keys().copied());
-                }
+                let all: BTreeSet<PersonId> = parts.keys().map(|(p, _)| *p).collect();
                 all.into_iter().collect()
             }
         };

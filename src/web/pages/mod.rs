@@ -71,6 +71,10 @@ pub struct UserBar {
     pub accounts: bool,
     /// Show target decomposition (目标分解) in the navigation.
     pub targets: bool,
+    /// Show customers, orders and projects.
+    pub customers: bool,
+    /// Show activities, daily plans and weekly reports.
+    pub work: bool,
 }
 
 /// What every page around its content needs.
@@ -115,6 +119,8 @@ impl Chrome {
                 audit: actor.may_read_audit(),
                 accounts: actor.may_manage_accounts(),
                 targets: actor.targets_write() != Reach::Nothing,
+                customers: actor.customers_read() != Reach::Nothing,
+                work: actor.work_read() != Reach::Nothing,
             }),
             csrf: a.csrf().to_owned(),
             crumbs: Vec::new(),
