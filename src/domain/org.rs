@@ -43,6 +43,11 @@ impl OrgTree {
         tree
     }
 
+    /// Every unit's id.
+    pub fn all_ids(&self) -> impl Iterator<Item = UnitId> + '_ {
+        self.nodes.keys().copied()
+    }
+
     pub fn get(&self, id: UnitId) -> Option<&UnitNode> {
         self.nodes.get(&id)
     }

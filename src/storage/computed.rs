@@ -107,20 +107,65 @@ pub(crate) async fn recompute_all_in<C: ConnectionTrait>(
             .collect();
         months.insert(*source, set);
     }
-    if only_months.is_none() {
-        // A full recompute starts clean: figures typed before the metric
-        // was switched to its source, or left by records since deleted.
-        for metric in sources.values().flatten() {
-            txn.execute_raw(statement(
-                txn.get_database_backend(),
-                "UPDATE figure SET actual = NULL WHERE metric_id = ? AND actual IS NOT NULL",
-                vec![metric.id.into()],
-            ))
-            .await?;
-        }
-        txn.execute_unprepared("DELETE FROM computed_part").await?;
+    // Start clean — figures typed before the metric was switched to its
+    // source, or left by records since deleted or moved — except in locked
+    // months, which keep what was reported.
+    let locks = figures::locked_periods(txn).await?;
+    let backend = txn.get_database_backend();
+    let (scope, mut values): (String, Vec<SqlValue>) = match only_months {
+        Some(only) => (
+            format!("period IN ({})", vec!["?"; only.len()].join(",")),
+            only.iter().map(|m| m.as_str().into()).collect(),
+        ),
+        None => ("1 = 1".to_owned(), Vec::new()),
+    };
+    let (unlocked, locked_values): (String, Vec<SqlValue>) = if locks.is_empty() {
+        (String::new(), Vec::new())
+    } else {
+        (
+            format!(" AND period NOT IN ({})", vec!["?"; locks.len()].join(",")),
+            locks.iter().map(|m| m.as_str().into()).collect(),
+        )
+    };
+    values.extend(locked_values);
+    for metric in sources.values().flatten() {
+        let mut v = vec![metric.id.into()];
+        v.extend(values.iter().cloned());
+        txn.execute_raw(statement(
+            backend,
+            &format!(
+                "UPDATE figure SET actual = NULL WHERE metric_id = ? AND actual IS NOT NULL \
+                 AND {scope}{unlocked}"
+            ),
+            v,
+        ))
+        .await?;
     }
-    recompute(txn, &metrics, &sources, None, &months).await
+    txn.execute_raw(statement(
+        backend,
+        &format!("DELETE FROM computed_part WHERE {scope}{unlocked}"),
+        values,
+    ))
+    .await?;
+    recompute(txn, &metrics, &sources, None, &months).await?;
+    // Units whose people lost every figure were not written above: roll
+    // every unit up again for what was cleared.
+    let tree = load_org_tree(txn).await?;
+    let cleared: BTreeSet<(i64, String)> = sources
+        .iter()
+        .flat_map(|(source, rows)| {
+            let months = months.get(source).cloned().unwrap_or_default();
+            rows.iter()
+                .flat_map(move |m| months.clone().into_iter().map(move |p| (m.id, p)))
+        })
+        .filter(|(_, p)| !locks.contains(p))
+        .collect();
+    if !cleared.is_empty() {
+        let touched: BTreeMap<UnitId, BTreeSet<(i64, String)>> =
+            tree.all_ids().map(|u| (u, cleared.clone())).collect();
+        figures::recompute_rollups(txn, &tree, &metrics, &touched).await?;
+    }
+    Ok(())
 }
 
 /// The active metrics with a computed source that `wanted` accepts, by
@@ -175,9 +220,14 @@ async fn recompute<C: ConnectionTrait>(
         let Some(months) = months.get(source) else {
             continue;
         };
+        // Nothing is computed for months after today that hold no records
+        // (a repurchase rate reaches into next year).
+        let horizon = record_span(txn, source.records())
+            .await?
+            .map_or(now_month.clone(), |(_, last)| last.max(now_month.clone()));
         let months: BTreeSet<Month> = months
             .iter()
-            .filter(|m| !is_locked_month(&locks, m))
+            .filter(|m| !is_locked_month(&locks, m) && **m <= horizon)
             .cloned()
             .collect();
         let (Some(from), Some(to)) = (months.first(), months.last()) else {

@@ -490,7 +490,7 @@ pub async fn create(db: &Db, actor: &Actor, new: &NewMetric) -> Result<MetricVie
     let ratio = total == Total::Ratio;
     let now = Utc::now();
     let position = metrics.iter().map(|m| m.position).max().unwrap_or(0) + 1;
-    metric::ActiveModel {
+    let created = metric::ActiveModel {
         code: Set(code.clone()),
         name: Set(name),
         name_en: Set(name_en),
@@ -510,6 +510,11 @@ pub async fn create(db: &Db, actor: &Actor, new: &NewMetric) -> Result<MetricVie
     }
     .insert(&txn)
     .await?;
+    if Source::of(&created.source).is_some() && created.active {
+        // A new computed metric starts with every month's figure.
+        super::lock_lane(&txn, Lane::Figures).await?;
+        super::computed::recompute_all_in(&txn, None).await?;
+    }
     let view = find_view(&txn, &code).await?;
     audit::record(
         &txn,
@@ -713,6 +718,11 @@ pub async fn update(db: &Db, actor: &Actor, code: &str, patch: &MetricPatch) -> 
     }
     let switched_to_computed =
         updated.source != old.source && Source::of(&updated.source).is_some();
+    // A computed rate wrote every unit's own figure; typed again, units
+    // show their people's rollup as before.
+    let rate_typed_again = updated.source != old.source
+        && Source::of(&updated.source).is_none()
+        && Source::of(&old.source).is_some_and(Source::is_rate);
     let mut am = model.into_active_model();
     am.name = Set(updated.name);
     am.name_en = Set(updated.name_en);
@@ -728,6 +738,16 @@ pub async fn update(db: &Db, actor: &Actor, code: &str, patch: &MetricPatch) -> 
     am.updated_at = Set(Utc::now());
     am.update(&txn).await?;
     if rollup != old.rollup {
+        refresh_rollups(&txn, current.id).await?;
+    }
+    if rate_typed_again {
+        super::lock_lane(&txn, Lane::Figures).await?;
+        txn.execute_raw(super::statement(
+            txn.get_database_backend(),
+            "UPDATE figure SET actual = NULL WHERE metric_id = ? AND subject_kind = 'unit'",
+            vec![current.id.into()],
+        ))
+        .await?;
         refresh_rollups(&txn, current.id).await?;
     }
     if switched_to_computed {

@@ -108,7 +108,25 @@ pub async fn records_behind(db: &Db, actor: &Actor, q: &SourcesQuery) -> Result<
             "应为月份，例如 2026-03",
         ));
     }
-    let people = people_in(db, &tree, subject.subject).await?;
+    // The records themselves are read with the reach of their kind: HR
+    // reads every table but no customer's orders or anyone's activities.
+    let reach = match source.records() {
+        crate::domain::computed::Records::Orders => actor.orders_read(),
+        _ => actor.work_read(),
+    };
+    let people = match subject.subject {
+        Subject::Person(p) if reach.covers(&tree, subject.unit_id, Some(p)) => vec![p],
+        Subject::Person(_) => return Err(Error::NotFound),
+        Subject::Unit(u) => {
+            let mut units: BTreeSet<i64> = tree.subtree(u).into_iter().collect();
+            match reach.units(&tree) {
+                None => {}
+                Some(allowed) if !allowed.is_empty() => units.retain(|x| allowed.contains(x)),
+                Some(_) => return Err(Error::NotFound),
+            }
+            people_of(db, &units).await?
+        }
+    };
     let value = figure_value(db, metric.id, subject.subject, month).await?;
     let (count, records) = if people.is_empty() {
         (0, Vec::new())

@@ -99,7 +99,9 @@ both_databases! {
         // = 38.46 %, not the average of 31.43 and 100.
         assert_eq!(actual(&gm, "unit:HD-SH", "new_customer_share", "2033-03").await.as_deref(), Some("38.46"));
         // Repurchase: 丁 (last year's only customer) bought again in March.
-        assert_eq!(actual(&gm, me, "repurchase_rate", "2033-02").await.as_deref(), Some("0.00"));
+        // Months after the last record (and after today) get no rate.
+        assert_eq!(actual(&gm, me, "repurchase_rate", "2033-05").await.as_deref(), None);
+        assert_eq!(actual(&gm, me, "repurchase_rate", "2033-04").await.as_deref(), Some("100.00"));
         assert_eq!(actual(&gm, me, "repurchase_rate", "2033-03").await.as_deref(), Some("100.00"));
         // Targets by category and by customer get their actuals the same way.
         let (status, r) = gm
@@ -220,6 +222,10 @@ both_databases! {
         // A manual metric has no records; a colleague's figure is not theirs to trace.
         let (status, _) = gm.get("/api/v1/table/sources?metric=satisfaction&subject=person:E0015&period=2033-03").await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        // HR reads every table but no customer's orders.
+        let hr = app.demo("hr").await;
+        let (status, _) = hr.get("/api/v1/table/sources?metric=sales_amount&subject=unit:HD-SH&period=2033-03").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
         let colleague = app.demo("sales").await;
         let (status, _) = colleague.get("/api/v1/table/sources?metric=sales_amount&subject=person:E0016&period=2033-03").await;
         assert_eq!(status, StatusCode::NOT_FOUND);
