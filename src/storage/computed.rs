@@ -60,6 +60,13 @@ pub async fn records_changed<C: ConnectionTrait>(
     if sources.is_empty() || touched.is_empty() {
         return Ok(());
     }
+    let expanded;
+    let touched = if records == Records::Orders && touched.len() <= 1000 {
+        expanded = with_first_purchases(txn, touched).await?;
+        &expanded
+    } else {
+        touched
+    };
     let people: BTreeSet<PersonId> = touched.iter().map(|(p, _)| *p).collect();
     let mut months: BTreeMap<Source, BTreeSet<Month>> = BTreeMap::new();
     for source in sources.keys() {
@@ -75,6 +82,37 @@ pub async fn records_changed<C: ConnectionTrait>(
 
 /// What a source counted per person and month.
 type PersonParts = BTreeMap<(PersonId, Month), Part>;
+
+/// An order can move a customer's first purchase — an older order entered
+/// later, a cancellation, a new date — and with it who counts the customer
+/// as new, and in which month. So every salesperson credited on the
+/// customer's orders, on each of their days, is recomputed with the order.
+async fn with_first_purchases<C: ConnectionTrait>(
+    txn: &C,
+    touched: &BTreeSet<(PersonId, String)>,
+) -> Result<BTreeSet<(PersonId, String)>> {
+    let mut out = touched.clone();
+    let people: BTreeSet<PersonId> = touched.iter().map(|(p, _)| *p).collect();
+    let days: BTreeSet<&str> = touched.iter().map(|(_, d)| d.as_str()).collect();
+    let list = |n: usize| vec!["?"; n].join(",");
+    let sql = format!(
+        "SELECT c.person_id AS person, o.order_date AS day FROM sales_order o \
+         JOIN order_credit c ON c.order_id = o.id WHERE o.customer_id IN \
+         (SELECT DISTINCT x.customer_id FROM sales_order x JOIN order_credit y ON y.order_id = x.id \
+          WHERE y.person_id IN ({}) AND x.order_date IN ({}))",
+        list(people.len()),
+        list(days.len())
+    );
+    let mut values: Vec<SqlValue> = people.iter().map(|p| (*p).into()).collect();
+    values.extend(days.iter().map(|d| (*d).into()));
+    for r in txn
+        .query_all_raw(statement(txn.get_database_backend(), &sql, values))
+        .await?
+    {
+        out.insert((r.try_get("", "person")?, r.try_get("", "day")?));
+    }
+    Ok(out)
+}
 
 /// Recomputes every computed actual from the records, for everyone and
 /// every month that has records (and, for amounts and counts, zero for

@@ -128,6 +128,14 @@ both_databases! {
         assert_eq!(t["members"][0]["member"], "测试客户丁");
         assert_eq!(t["members"][0]["cells"][march]["actual"], "400.00", "{t}");
         assert_eq!(t["members"][0]["cells"][march]["status"], "green", "{t}");
+        // An older order of 乙 entered later moves its first purchase to
+        // February, to another salesperson: March counts 乙 new no more.
+        order(&admin, json!({"customer": "测试客户乙", "order_date": "2033-02-01",
+            "lines": [line("1", "10")], "credits": [{"employee_no": "E0017"}]})).await;
+        assert_eq!(actual(&gm, "person:E0017", "new_customers", "2033-02").await.as_deref(), Some("1"));
+        assert_eq!(actual(&gm, me, "new_customers", "2033-03").await.as_deref(), Some("1"));
+        assert_eq!(actual(&gm, "person:E0016", "new_customers", "2033-03").await.as_deref(), Some("0"));
+        assert_eq!(actual(&gm, "unit:HD-SH", "new_customers", "2033-03").await.as_deref(), Some("1"));
     }
 
     async fn collections_count_when_received_even_before_the_invoice(app) {
