@@ -119,7 +119,7 @@ both_databases! {
         assert_eq!(t["members"][0]["cells"][march]["actual"], "583.33", "{t}");
         assert_eq!(t["members"][0]["cells"][12]["actual"], "883.33", "the year sums its months: {t}");
         let (_, t) = gm
-            .get(&format!("/api/v1/targets/dimensions?subject=unit:HD-SH&year=2033&metric=sales_amount&dimension=customer"))
+            .get("/api/v1/targets/dimensions?subject=unit:HD-SH&year=2033&metric=sales_amount&dimension=customer")
             .await;
         assert_eq!(t["members"].as_array().map(Vec::len), Some(0), "no breakdown set on the team: {t}");
         let (_, t) = gm

@@ -8,6 +8,7 @@ mod api;
 mod authz;
 mod bad_input;
 mod browser;
+mod browser_sales;
 mod cli;
 mod computed;
 mod customers;

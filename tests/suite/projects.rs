@@ -73,7 +73,7 @@ fn ids(list: &Value, mine: &[i64]) -> Vec<i64> {
         .collect()
 }
 
-fn entry<'a>(list: &'a Value, id: i64) -> &'a Value {
+fn entry(list: &Value, id: i64) -> &Value {
     list.as_array()
         .unwrap()
         .iter()

@@ -1091,6 +1091,13 @@ async fn sources_page(
         Some(v) => format!("{} {}", display(kind, Some(v)), unit_label(t, kind)),
         None => "—".to_owned(),
     };
+    let mut view = view;
+    for r in &mut view.records {
+        // Amounts with thousands separators, to the fen.
+        if let Some((int, frac)) = r.value.split_once('.') {
+            r.value = format!("{}.{frac}", group(int));
+        }
+    }
     let year = view.period.get(..4).unwrap_or_default();
     let back = format!(
         "/table?subject={}&year={year}",
