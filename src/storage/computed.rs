@@ -230,7 +230,9 @@ fn affected_months(source: Source, month: &str) -> Vec<Month> {
         return Vec::new();
     };
     match source {
-        Source::NewCustomerShare | Source::NewCustomers => (1..=12).map(|m| fmt_month(year, m)).collect(),
+        Source::NewCustomerShare | Source::NewCustomers => {
+            (1..=12).map(|m| fmt_month(year, m)).collect()
+        }
         Source::RepurchaseRate => (m..=12)
             .map(|m| fmt_month(year, m))
             .chain((1..=12).map(|m| fmt_month(year + 1, m)))
@@ -360,9 +362,17 @@ async fn write<C: ConnectionTrait>(
     if bulk {
         figures::set_actuals(txn, tree, metrics, &items).await
     } else {
-        figures::apply(txn, None, Measure::Actual, tree, metrics, items, AuditAs::Batch)
-            .await
-            .map(|_| ())
+        figures::apply(
+            txn,
+            None,
+            Measure::Actual,
+            tree,
+            metrics,
+            items,
+            AuditAs::Batch,
+        )
+        .await
+        .map(|_| ())
     }
 }
 
@@ -431,7 +441,16 @@ async fn roll_up_rate<C: ConnectionTrait>(
         }
     }
     if !unit_items.is_empty() {
-        figures::apply(txn, None, Measure::Actual, tree, metrics, unit_items, AuditAs::Batch).await?;
+        figures::apply(
+            txn,
+            None,
+            Measure::Actual,
+            tree,
+            metrics,
+            unit_items,
+            AuditAs::Batch,
+        )
+        .await?;
     }
     Ok(())
 }
@@ -480,10 +499,7 @@ async fn children_parts<C: ConnectionTrait>(
     months: &BTreeSet<Month>,
 ) -> Result<HashMap<(UnitId, Month), Part>> {
     let list = |n: usize| vec!["?"; n].join(",");
-    let filter = format!(
-        "c.source = ? AND c.period IN ({})",
-        list(months.len())
-    );
+    let filter = format!("c.source = ? AND c.period IN ({})", list(months.len()));
     let sums = "c.period, CAST(SUM(c.num) AS BIGINT) AS num, CAST(SUM(c.den) AS BIGINT) AS den";
     let sql = format!(
         "SELECT p.unit_id AS unit, {sums} FROM person p CROSS JOIN computed_part c \
@@ -506,7 +522,10 @@ async fn children_parts<C: ConnectionTrait>(
         .await?;
     let mut out: HashMap<(UnitId, Month), Part> = HashMap::new();
     for r in rows {
-        let key = (r.try_get::<i64>("", "unit")?, r.try_get::<String>("", "period")?);
+        let key = (
+            r.try_get::<i64>("", "unit")?,
+            r.try_get::<String>("", "period")?,
+        );
         out.entry(key).or_default().add(Part {
             num: r.try_get::<Option<i64>>("", "num")?.unwrap_or(0),
             den: r.try_get::<Option<i64>>("", "den")?.unwrap_or(0),
@@ -523,25 +542,40 @@ async fn person_units<C: ConnectionTrait>(
     let mut out = HashMap::new();
     let backend = txn.get_database_backend();
     let chunks: Vec<Vec<PersonId>> = match people {
-        Some(p) => p.iter().copied().collect::<Vec<_>>().chunks(500).map(<[_]>::to_vec).collect(),
+        Some(p) => p
+            .iter()
+            .copied()
+            .collect::<Vec<_>>()
+            .chunks(500)
+            .map(<[_]>::to_vec)
+            .collect(),
         None => vec![Vec::new()],
     };
     for chunk in chunks {
         let sql = if people.is_some() {
-            format!("SELECT id, unit_id FROM person WHERE id IN ({})", vec!["?"; chunk.len()].join(","))
+            format!(
+                "SELECT id, unit_id FROM person WHERE id IN ({})",
+                vec!["?"; chunk.len()].join(",")
+            )
         } else {
             "SELECT id, unit_id FROM person".to_owned()
         };
         let values = chunk.iter().map(|p| (*p).into()).collect();
         for r in txn.query_all_raw(statement(backend, &sql, values)).await? {
-            out.insert(r.try_get::<i64>("", "id")?, r.try_get::<i64>("", "unit_id")?);
+            out.insert(
+                r.try_get::<i64>("", "id")?,
+                r.try_get::<i64>("", "unit_id")?,
+            );
         }
     }
     Ok(out)
 }
 
 /// The first and the last month that has records of a kind.
-async fn record_span<C: ConnectionTrait>(txn: &C, records: Records) -> Result<Option<(Month, Month)>> {
+async fn record_span<C: ConnectionTrait>(
+    txn: &C,
+    records: Records,
+) -> Result<Option<(Month, Month)>> {
     let (table, col) = match records {
         Records::Orders => ("sales_order", "order_date"),
         Records::Activities => ("activity", "occurred_on"),
@@ -554,10 +588,15 @@ async fn record_span<C: ConnectionTrait>(txn: &C, records: Records) -> Result<Op
     let Some(row) = row else { return Ok(None) };
     let first: Option<String> = row.try_get("", "first")?;
     let last: Option<String> = row.try_get("", "last")?;
-    Ok(match (first.as_deref().and_then(month_of), last.as_deref().and_then(month_of)) {
-        (Some(f), Some(l)) => Some((f, l)),
-        _ => None,
-    })
+    Ok(
+        match (
+            first.as_deref().and_then(month_of),
+            last.as_deref().and_then(month_of),
+        ) {
+            (Some(f), Some(l)) => Some((f, l)),
+            _ => None,
+        },
+    )
 }
 
 /// Keeps `customer.first_purchase_on` equal to the date of each customer's
@@ -587,7 +626,12 @@ async fn compute<C: ConnectionTrait>(
         None => vec![None],
     };
     for chunk in chunks {
-        let q = Query { txn, people: chunk, from, to };
+        let q = Query {
+            txn,
+            people: chunk,
+            from,
+            to,
+        };
         match source {
             Source::SalesByOrderDate => q.sums(&q.credited_orders("order_date"), &mut out).await?,
             Source::SalesByShipment => q.sums(&q.credited_orders("shipped_on"), &mut out).await?,
@@ -709,7 +753,10 @@ impl<C: ConnectionTrait> Query<'_, C> {
             .query_all_raw(statement(self.backend(), &q.sql, self.params(1)))
             .await?;
         for r in rows {
-            let key = (r.try_get::<i64>("", "person")?, r.try_get::<String>("", "month")?);
+            let key = (
+                r.try_get::<i64>("", "person")?,
+                r.try_get::<String>("", "month")?,
+            );
             out.entry(key).or_default().add(Part {
                 num: r.try_get::<Option<i64>>("", "num")?.unwrap_or(0),
                 den: 1,
@@ -736,7 +783,10 @@ impl<C: ConnectionTrait> Query<'_, C> {
             .query_all_raw(statement(self.backend(), &sql, self.params(1)))
             .await?;
         for r in rows {
-            let key = (r.try_get::<i64>("", "person")?, r.try_get::<String>("", "month")?);
+            let key = (
+                r.try_get::<i64>("", "person")?,
+                r.try_get::<String>("", "month")?,
+            );
             out.entry(key).or_default().add(Part {
                 num: r.try_get::<Option<i64>>("", "num")?.unwrap_or(0),
                 den: r.try_get::<Option<i64>>("", "den")?.unwrap_or(0),
@@ -773,7 +823,9 @@ impl<C: ConnectionTrait> Query<'_, C> {
         let mut bought: HashMap<PersonId, HashMap<i64, BTreeMap<i32, Month>>> = HashMap::new();
         for r in rows {
             let month: String = r.try_get("", "first_month")?;
-            let Some((year, _)) = split_month(&month) else { continue };
+            let Some((year, _)) = split_month(&month) else {
+                continue;
+            };
             bought
                 .entry(r.try_get("", "person")?)
                 .or_default()
@@ -782,7 +834,9 @@ impl<C: ConnectionTrait> Query<'_, C> {
                 .insert(year, month);
         }
         for month in month_range(self.from, self.to) {
-            let Some((year, _)) = split_month(&month) else { continue };
+            let Some((year, _)) = split_month(&month) else {
+                continue;
+            };
             for (person, customers) in &bought {
                 let mut part = Part::default();
                 for years in customers.values() {
@@ -826,7 +880,10 @@ impl<C: ConnectionTrait> Query<'_, C> {
             .query_all_raw(statement(self.backend(), &done, self.params(1)))
             .await?
         {
-            let key = (r.try_get::<i64>("", "person")?, r.try_get::<String>("", "day")?);
+            let key = (
+                r.try_get::<i64>("", "person")?,
+                r.try_get::<String>("", "day")?,
+            );
             let n: i64 = r.try_get("", "n")?;
             let e = logged.entry(key).or_default();
             if r.try_get::<String>("", "kind")? == "call" {
@@ -846,8 +903,13 @@ impl<C: ConnectionTrait> Query<'_, C> {
             let visits = i64::from(r.try_get::<i32>("", "visits")?.max(0));
             let tasks: i64 = r.try_get("", "tasks")?;
             let done: i64 = r.try_get("", "done")?;
-            let (made, went) = logged.get(&(person, day.clone())).copied().unwrap_or_default();
-            let Some(month) = month_of(&day) else { continue };
+            let (made, went) = logged
+                .get(&(person, day.clone()))
+                .copied()
+                .unwrap_or_default();
+            let Some(month) = month_of(&day) else {
+                continue;
+            };
             out.entry((person, month)).or_default().add(Part {
                 num: made.min(calls) + went.min(visits) + done,
                 den: calls + visits + tasks,
@@ -896,7 +958,6 @@ fn month_range(first: &str, last: &str) -> Vec<Month> {
     out
 }
 
-
 /// The actuals of a target breakdown (目标 by customer or product
 /// category) of `people` for some months, by (member, month): credited
 /// order amounts by customer name or by line category. A salesperson's
@@ -940,7 +1001,11 @@ pub(crate) async fn dimension_actuals<C: ConnectionTrait>(
         ),
         _ => return Ok(None),
     };
-    let cancelled = if collected { "" } else { "o.status <> 'cancelled' AND " };
+    let cancelled = if collected {
+        ""
+    } else {
+        "o.status <> 'cancelled' AND "
+    };
     let mut out: HashMap<(String, Month), i64> = HashMap::new();
     for chunk in people.chunks(500) {
         let sql = format!(
@@ -966,7 +1031,10 @@ pub(crate) async fn dimension_actuals<C: ConnectionTrait>(
             } else {
                 v
             };
-            let key = (r.try_get::<String>("", "member")?, r.try_get::<String>("", "month")?);
+            let key = (
+                r.try_get::<String>("", "member")?,
+                r.try_get::<String>("", "month")?,
+            );
             *out.entry(key).or_default() += v;
         }
     }
@@ -990,6 +1058,9 @@ mod tests {
         let months = affected_months(Source::RepurchaseRate, "2026-11");
         assert_eq!(months.first().map(String::as_str), Some("2026-11"));
         assert_eq!(months.last().map(String::as_str), Some("2027-12"));
-        assert_eq!(affected_months(Source::Calls, "2026-11"), vec!["2026-11".to_owned()]);
+        assert_eq!(
+            affected_months(Source::Calls, "2026-11"),
+            vec!["2026-11".to_owned()]
+        );
     }
 }

@@ -335,8 +335,15 @@ pub async fn table_of(
             let months = &periods[..periods.len() - 1];
             match (months.first(), months.last()) {
                 (Some(from), Some(to)) => {
-                    super::computed::dimension_actuals(db, source, q.dimension.trim(), &people, from, to)
-                        .await?
+                    super::computed::dimension_actuals(
+                        db,
+                        source,
+                        q.dimension.trim(),
+                        &people,
+                        from,
+                        to,
+                    )
+                    .await?
                 }
                 _ => None,
             }
@@ -346,7 +353,11 @@ pub async fn table_of(
     let computed_actual = |member: &str, period: &str| -> Option<Option<i64>> {
         let by_month = computed.as_ref()?;
         if period.len() == 7 {
-            return Some(by_month.get(&(member.to_owned(), period.to_owned())).copied());
+            return Some(
+                by_month
+                    .get(&(member.to_owned(), period.to_owned()))
+                    .copied(),
+            );
         }
         // The year: the sum of its months.
         let months = &periods[..periods.len() - 1];

@@ -495,7 +495,10 @@ async fn check<C: ConnectionTrait>(
                     "{} is computed from {en}; it cannot be entered by hand (an admin can switch the metric's source to manual)",
                     m.def.code
                 ),
-                format!("{} 由{zh}自动计算，不能手工录入（管理员可将该指标的来源改为手工录入）", m.def.name),
+                format!(
+                    "{} 由{zh}自动计算，不能手工录入（管理员可将该指标的来源改为手工录入）",
+                    m.def.name
+                ),
             );
         }
         let subject = match subjects.get(&item.subject) {

@@ -22,10 +22,10 @@ use super::figures::{MetricRow, load_metrics, recompute_rollups};
 use super::org::load_tree;
 use super::{Db, Error, FieldError, Lane, Result, audit, begin_write};
 use crate::domain::access::Actor;
+use crate::domain::computed::Source;
 use crate::domain::metric::{
     Direction, Kind, Rollup, Total, format_value, parse_value, to_decimal,
 };
-use crate::domain::computed::Source;
 use crate::domain::org::validate_name;
 
 /// Where an actual may come from: `manual` (typed or imported) or one of

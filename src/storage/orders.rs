@@ -2027,9 +2027,9 @@ pub async fn set_status(db: &Db, actor: &Actor, id: i64, step: &StatusStep, tz: 
         ));
     }
     let mut am: sales_order::ActiveModel = o.clone().into();
-    for i in (from + 1)..=to {
+    for step in &STEPS[(from + 1)..=to] {
         let set = Set(Some(day.clone()));
-        match STEPS[i] {
+        match *step {
             "confirmed" if o.confirmed_on.is_none() => am.confirmed_on = set,
             "shipped" if o.shipped_on.is_none() => am.shipped_on = set,
             "invoiced" if o.invoiced_on.is_none() => am.invoiced_on = set,
@@ -2325,40 +2325,78 @@ pub async fn existing_order_nos<C: ConnectionTrait>(
 
 /// Rows per multi-row statement: `columns` × rows stays under SQLite's
 /// 32,766 and PostgreSQL's 65,535 bound values.
-fn rows_per_statement(columns: usize) -> usize {
-    (30_000 / columns).max(1)
-}
-
-/// Inserts `rows` of `columns` values each into `table` with multi-row
-/// statements.
+/// Inserts rows into `table` with multi-row statements. Each row has the
+/// columns `columns` (taking their values one row after the other from
+/// `values`) and then `fixed` (the same values for every row, bound once
+/// per statement). Rows per statement keep the bound values under
+/// SQLite's 32,766 and PostgreSQL's 65,535.
 async fn insert_rows<C: ConnectionTrait>(
     conn: &C,
     table: &str,
     columns: &[&str],
-    rows: Vec<Vec<SqlValue>>,
+    values: Vec<SqlValue>,
+    fixed: &[(&str, SqlValue)],
     progress: &mut (dyn FnMut(usize) + Send),
 ) -> Result<()> {
+    use std::fmt::Write;
     let backend = conn.get_database_backend();
-    let per = rows_per_statement(columns.len());
-    let group = format!("({})", vec!["?"; columns.len()].join(", "));
-    let head = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let chunk: Vec<Vec<SqlValue>> = rows.by_ref().take(per).collect();
-        let n = chunk.len();
-        let mut sql = String::with_capacity(head.len() + n * (group.len() + 2));
-        sql.push_str(&head);
+    let mark = if backend == sea_orm::DatabaseBackend::Postgres {
+        '$'
+    } else {
+        '?'
+    };
+    let width = columns.len();
+    let per = (30_000 / width).max(1);
+    let names: Vec<&str> = columns
+        .iter()
+        .copied()
+        .chain(fixed.iter().map(|(c, _)| *c))
+        .collect();
+    // Numbered placeholders (`?3` / `$3`): the fixed values come first and
+    // are named in every row.
+    let text = |n: usize| {
+        let mut sql = format!("INSERT INTO {table} ({}) VALUES ", names.join(", "));
+        let mut next = fixed.len();
         for i in 0..n {
-            if i > 0 {
-                sql.push_str(", ");
+            sql.push_str(if i == 0 { "(" } else { ", (" });
+            for c in 0..width {
+                next += 1;
+                let _ = write!(sql, "{}{mark}{next}", if c == 0 { "" } else { ", " });
             }
-            sql.push_str(&group);
+            for f in 1..=fixed.len() {
+                let _ = write!(sql, ", {mark}{f}");
+            }
+            sql.push(')');
         }
-        let values: Vec<SqlValue> = chunk.into_iter().flatten().collect();
-        conn.execute_raw(statement(backend, &sql, values)).await?;
+        sql
+    };
+    // The text of a full statement is the same every time (and prepared
+    // once); only the last, shorter one differs.
+    let full = text(per);
+    let mut values = values.into_iter().peekable();
+    while values.peek().is_some() {
+        let mut chunk: Vec<SqlValue> = Vec::with_capacity(fixed.len() + per * width);
+        chunk.extend(fixed.iter().map(|(_, v)| v.clone()));
+        chunk.extend(values.by_ref().take(per * width));
+        let n = (chunk.len() - fixed.len()) / width;
+        let sql = if n == per { full.clone() } else { text(n) };
+        conn.execute_raw(sea_orm::Statement::from_sql_and_values(backend, sql, chunk))
+            .await?;
         progress(n);
     }
     Ok(())
+}
+
+/// 分 as 元 with two decimals (`-12.05`), without going through a decimal.
+fn yuan(fen: i64) -> String {
+    let sign = if fen < 0 { "-" } else { "" };
+    let a = fen.unsigned_abs();
+    format!("{sign}{}.{:02}", a / 100, a % 100)
+}
+
+/// A JSON string literal.
+fn json_str(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_owned())
 }
 
 /// Writes many new orders (status 录入) with their lines and credits in
@@ -2372,6 +2410,14 @@ pub async fn bulk_insert<C: ConnectionTrait>(
     progress: &mut (dyn FnMut(usize) + Send),
 ) -> Result<BTreeSet<(PersonId, String)>> {
     let backend = conn.get_database_backend();
+    let started = std::time::Instant::now();
+    let sqlite = backend == sea_orm::DatabaseBackend::Sqlite;
+    if sqlite {
+        // A big load touches far more pages than the default 2 MB cache
+        // holds; back to the default once written.
+        conn.execute_unprepared("PRAGMA cache_size = -262144")
+            .await?;
+    }
     let first_id: i64 = conn
         .query_one_raw(statement(
             backend,
@@ -2385,26 +2431,26 @@ pub async fn bulk_insert<C: ConnectionTrait>(
         + 1;
     let now = Utc::now();
     let user = actor.map(|a| a.user_id);
-    let mut order_rows = Vec::with_capacity(orders.len());
-    let mut line_rows = Vec::new();
-    let mut credit_rows = Vec::new();
+    let line_count: usize = orders.iter().map(|o| o.lines.len()).sum();
+    let credit_count: usize = orders.iter().map(|o| o.credits.len()).sum();
+    let mut order_values: Vec<SqlValue> = Vec::with_capacity(orders.len() * 5);
+    let mut line_values: Vec<SqlValue> = Vec::with_capacity(line_count * 7);
+    let mut credit_values: Vec<SqlValue> = Vec::with_capacity(credit_count * 4);
+    let mut audit_values: Vec<SqlValue> = Vec::with_capacity(orders.len() * 2);
     let mut touched = BTreeSet::new();
+    let actor_name = actor.map_or_else(|| "system".to_owned(), |a| a.username.clone());
     for (i, o) in orders.iter().enumerate() {
         let id = first_id + i64::try_from(i).unwrap_or(i64::MAX - first_id);
         let total: i64 = o.lines.iter().map(|l| l.amount).sum();
-        order_rows.push(vec![
+        order_values.extend([
             id.into(),
             o.order_no.clone().into(),
             o.customer_id.into(),
-            STEPS[0].into(),
             o.order_date.clone().into(),
             total.into(),
-            user.into(),
-            now.into(),
-            now.into(),
         ]);
         for (n, l) in o.lines.iter().enumerate() {
-            line_rows.push(vec![
+            line_values.extend([
                 id.into(),
                 i32::try_from(n + 1).unwrap_or(i32::MAX).into(),
                 l.product.clone().into(),
@@ -2415,35 +2461,52 @@ pub async fn bulk_insert<C: ConnectionTrait>(
             ]);
         }
         let shares: Vec<i32> = o.credits.iter().map(|c| c.1).collect();
+        let mut credits_json = String::new();
         for ((pid, share), amount) in o.credits.iter().zip(split_by_shares(total, &shares)) {
-            credit_rows.push(vec![
-                id.into(),
-                (*pid).into(),
-                (*share).into(),
-                amount.into(),
-            ]);
+            credit_values.extend([id.into(), (*pid).into(), (*share).into(), amount.into()]);
             touched.insert((*pid, o.order_date.clone()));
+            if !credits_json.is_empty() {
+                credits_json.push(',');
+            }
+            credits_json.push_str(&format!(
+                "{{\"person_id\":{pid},\"share\":\"{}\",\"amount\":\"{}\"}}",
+                yuan(i64::from(*share)),
+                yuan(amount)
+            ));
         }
+        let after = format!(
+            "{{\"order_no\":{},\"customer_id\":{},\"order_date\":\"{}\",\"total\":\"{}\",\"lines\":{},\"credits\":[{credits_json}],\"via\":\"import\"}}",
+            json_str(&o.order_no),
+            o.customer_id,
+            o.order_date,
+            yuan(total),
+            o.lines.len(),
+        );
+        audit_values.extend([o.order_no.clone().into(), after.into()]);
     }
+    tracing::debug!(
+        ms = started.elapsed().as_millis() as u64,
+        "import: rows built"
+    );
     let mut ignore = |_| {};
     insert_rows(
         conn,
         "sales_order",
+        &["id", "order_no", "customer_id", "order_date", "total"],
+        order_values,
         &[
-            "id",
-            "order_no",
-            "customer_id",
-            "status",
-            "order_date",
-            "total",
-            "created_by_user_id",
-            "created_at",
-            "updated_at",
+            ("status", STEPS[0].into()),
+            ("created_by_user_id", user.into()),
+            ("created_at", now.into()),
+            ("updated_at", now.into()),
         ],
-        order_rows,
         &mut ignore,
     )
     .await?;
+    tracing::debug!(
+        ms = started.elapsed().as_millis() as u64,
+        "import: orders written"
+    );
     if backend == sea_orm::DatabaseBackend::Postgres {
         // Ids were given explicitly: the sequence moves past them.
         conn.execute_unprepared(
@@ -2463,63 +2526,56 @@ pub async fn bulk_insert<C: ConnectionTrait>(
             "unit_price",
             "amount",
         ],
-        line_rows,
+        line_values,
+        &[],
         progress,
     )
     .await?;
+    tracing::debug!(
+        ms = started.elapsed().as_millis() as u64,
+        "import: lines written"
+    );
     insert_rows(
         conn,
         "order_credit",
         &["order_id", "person_id", "share", "amount"],
-        credit_rows,
+        credit_values,
+        &[],
         &mut ignore,
     )
     .await?;
-    let actor_name = actor.map_or_else(|| "system".to_owned(), |a| a.username.clone());
-    let audit_rows: Vec<Vec<SqlValue>> = orders
-        .iter()
-        .map(|o| {
-            let total: i64 = o.lines.iter().map(|l| l.amount).sum();
-            let after = json!({
-                "order_no": o.order_no,
-                "customer_id": o.customer_id,
-                "order_date": o.order_date,
-                "total": money(total),
-                "lines": o.lines.len(),
-                "credits": o.credits.iter().map(|(p, s)| json!({"person_id": p, "share": format_share(*s)})).collect::<Vec<_>>(),
-                "via": "import",
-            });
-            vec![
-                now.into(),
-                user.into(),
-                actor_name.clone().into(),
-                "import".into(),
-                "order".into(),
-                o.order_no.clone().into(),
-                Option::<String>::None.into(),
-                Some(after.to_string()).into(),
-            ]
-        })
-        .collect();
+    tracing::debug!(
+        ms = started.elapsed().as_millis() as u64,
+        "import: credits written"
+    );
     insert_rows(
         conn,
         "audit_entry",
+        &["record", "after"],
+        audit_values,
         &[
-            "at",
-            "actor_user_id",
-            "actor",
-            "action",
-            "entity",
-            "record",
-            "before",
-            "after",
+            ("at", now.into()),
+            ("actor_user_id", user.into()),
+            ("actor", actor_name.into()),
+            ("action", "import".into()),
+            ("entity", "order".into()),
         ],
-        audit_rows,
         &mut ignore,
     )
     .await?;
+    tracing::debug!(
+        ms = started.elapsed().as_millis() as u64,
+        "import: audit written"
+    );
     let customer_ids: Vec<i64> = orders.iter().map(|o| o.customer_id).collect();
     refresh_first_purchase(conn, &customer_ids).await?;
+    if sqlite {
+        conn.execute_unprepared("PRAGMA cache_size = -2000").await?;
+    }
+    tracing::debug!(
+        ms = started.elapsed().as_millis() as u64,
+        "import: first purchases kept"
+    );
     Ok(touched)
 }
 

@@ -364,7 +364,11 @@ fn record(source: Source, kind: &'static str, r: &sea_orm::QueryResult) -> Resul
             let again = !date.is_empty();
             (
                 if again { "1" } else { "0" }.to_owned(),
-                Some(if again { "本年已续购".to_owned() } else { "本年尚未续购".to_owned() }),
+                Some(if again {
+                    "本年已续购".to_owned()
+                } else {
+                    "本年尚未续购".to_owned()
+                }),
                 Some(format!("/customers/{id}")),
             )
         }
@@ -373,7 +377,11 @@ fn record(source: Source, kind: &'static str, r: &sea_orm::QueryResult) -> Resul
             extra,
             Some(format!("/activities?day={date}")),
         ),
-        _ => ("".to_owned(), extra.map(|p| format!("计划 电话/拜访 {p}")), None),
+        _ => (
+            "".to_owned(),
+            extra.map(|p| format!("计划 电话/拜访 {p}")),
+            None,
+        ),
     };
     Ok(SourceRecord {
         kind,

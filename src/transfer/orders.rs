@@ -896,7 +896,12 @@ pub async fn import_file(
         done: touched.len(),
         total: touched.len(),
     });
+    let started = std::time::Instant::now();
     computed::records_changed(&txn, Records::Orders, &touched).await?;
+    tracing::debug!(
+        ms = started.elapsed().as_millis() as u64,
+        "import: computed actuals"
+    );
     let mut entries: Vec<_> = created
         .iter()
         .map(|name| {
@@ -924,6 +929,10 @@ pub async fn import_file(
     ));
     audit::record_many(&txn, entries).await?;
     txn.commit().await?;
+    tracing::debug!(
+        ms = started.elapsed().as_millis() as u64,
+        "import: committed"
+    );
     progress(Progress {
         stage: Stage::Done,
         done: lines_total,

@@ -2277,8 +2277,9 @@ impl Run {
                     record = Some(Record::key(order.to_string()));
                 }
                 Err(e) => {
-                    self.failures
-                        .push(format!("{label}: could not enter an order for {no} first: {e}"));
+                    self.failures.push(format!(
+                        "{label}: could not enter an order for {no} first: {e}"
+                    ));
                     return;
                 }
             }
@@ -2362,7 +2363,10 @@ impl Run {
                 path = path.replace(param, &r.key);
             }
             if template == "/api/v1/table/sources" {
-                path = format!("{path}?subject={}&metric=sales_amount&period=2026-03", r.key);
+                path = format!(
+                    "{path}?subject={}&metric=sales_amount&period=2026-03",
+                    r.key
+                );
             } else if kind == Kind::Table {
                 path = format!("{path}?subject={}&year=2026", r.key);
                 if template == "/api/v1/targets/dimensions" {

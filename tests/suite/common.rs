@@ -41,6 +41,106 @@ fn flag(name: &str) -> bool {
     std::env::var(name).is_ok_and(|v| v == "1" || v.eq_ignore_ascii_case("true"))
 }
 
+/// A name for the demo database of this build of the test binary: each
+/// test runs in its own process, and all of them share it.
+fn demo_key() -> String {
+    let exe = std::env::current_exe().expect("test binary");
+    let built = std::fs::metadata(&exe)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos());
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in format!("{}:{built}", exe.display()).bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
+/// The demo company in a SQLite file, loaded by the first test that needs
+/// it and copied by the others.
+async fn demo_template_sqlite() -> std::path::PathBuf {
+    let template = std::env::temp_dir().join(format!("mubiao-demo-{}.db", demo_key()));
+    if template.exists() {
+        return template;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("demo.db").display());
+    let db = storage::connect(&url).await.expect("connect + migrate");
+    assert!(mubiao::demo::load(&db).await.expect("demo loads"));
+    // A self-contained copy, then an atomic rename: a process that loses
+    // the race to build it finds a complete file either way.
+    let partial = dir.path().join("template.db");
+    db.execute_unprepared(&format!("VACUUM INTO '{}'", partial.display()))
+        .await
+        .expect("vacuum into");
+    db.close().await.ok();
+    let staged = template.with_extension(format!("{}.tmp", std::process::id()));
+    std::fs::copy(&partial, &staged).expect("stage the demo");
+    std::fs::rename(&staged, &template).expect("publish the demo");
+    template
+}
+
+/// Creates the test database `name` as a copy of a demo database loaded
+/// once per build (under an advisory lock: one process loads it, and
+/// copies are made one at a time, as PostgreSQL requires of a template).
+async fn demo_template_postgres(admin_db: &sea_orm::DatabaseConnection, admin: &str, name: &str) {
+    let template = format!("mubiao_demo_{}", demo_key());
+    let conn = admin_db;
+    conn.execute_unprepared("SELECT pg_advisory_lock(771204)")
+        .await
+        .expect("lock");
+    let exists = conn
+        .query_one_raw(sea_orm::Statement::from_string(
+            sea_orm::DatabaseBackend::Postgres,
+            format!("SELECT 1 AS one FROM pg_database WHERE datname = '{template}'"),
+        ))
+        .await
+        .expect("look for the demo")
+        .is_some();
+    if !exists {
+        // Demo databases of earlier builds are of no use any more.
+        let old = conn
+            .query_all_raw(sea_orm::Statement::from_string(
+                sea_orm::DatabaseBackend::Postgres,
+                "SELECT datname FROM pg_database WHERE datname LIKE 'mubiao_demo_%'".to_owned(),
+            ))
+            .await
+            .unwrap_or_default();
+        for r in old {
+            if let Ok(n) = r.try_get::<String>("", "datname") {
+                conn.execute_unprepared(&format!("DROP DATABASE IF EXISTS {n} WITH (FORCE)"))
+                    .await
+                    .ok();
+            }
+        }
+        // Loaded under another name and renamed when complete: a load that
+        // fails leaves no half demo behind for the next test to copy.
+        let loading = format!("{template}_loading");
+        conn.execute_unprepared(&format!("DROP DATABASE IF EXISTS {loading} WITH (FORCE)"))
+            .await
+            .ok();
+        conn.execute_unprepared(&format!("CREATE DATABASE {loading}"))
+            .await
+            .expect("create the demo database");
+        let db = storage::connect(&with_database(admin, &loading))
+            .await
+            .expect("connect + migrate");
+        assert!(mubiao::demo::load(&db).await.expect("demo loads"));
+        db.close().await.ok();
+        conn.execute_unprepared(&format!("ALTER DATABASE {loading} RENAME TO {template}"))
+            .await
+            .expect("publish the demo database");
+    }
+    let created = conn
+        .execute_unprepared(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
+        .await;
+    conn.execute_unprepared("SELECT pg_advisory_unlock(771204)")
+        .await
+        .ok();
+    created.expect("copy the demo database");
+}
+
 /// Replaces the database name at the end of a PostgreSQL URL.
 fn with_database(url: &str, name: &str) -> String {
     let (base, query) = match url.split_once('?') {
@@ -65,10 +165,22 @@ impl TestApp {
     }
 
     pub async fn spawn_with(backend: Backend, settings: WebSettings) -> Option<TestApp> {
+        Self::spawn_from(backend, settings, false).await
+    }
+
+    /// Starts the app on a fresh database — with the demo company when
+    /// `demo`, copied from a demo database loaded once per build of the
+    /// test binary (loading it takes seconds: two years of orders and half
+    /// a million calls and visits).
+    async fn spawn_from(backend: Backend, settings: WebSettings, demo: bool) -> Option<TestApp> {
         let (db_url, pg, dir) = match backend {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().expect("temp dir");
-                let url = format!("sqlite://{}", dir.path().join("test.db").display());
+                let path = dir.path().join("test.db");
+                if demo {
+                    std::fs::copy(demo_template_sqlite().await, &path).expect("copy the demo");
+                }
+                let url = format!("sqlite://{}", path.display());
                 (url, None, Some(dir))
             }
             Backend::Postgres => {
@@ -92,10 +204,14 @@ impl TestApp {
                 let admin_db = sea_orm::Database::connect(&admin)
                     .await
                     .expect("connect to MUBIAO_TEST_POSTGRES");
-                admin_db
-                    .execute_unprepared(&format!("CREATE DATABASE {name}"))
-                    .await
-                    .expect("create test database");
+                if demo {
+                    demo_template_postgres(&admin_db, &admin, &name).await;
+                } else {
+                    admin_db
+                        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                        .await
+                        .expect("create test database");
+                }
                 admin_db.close().await.ok();
                 (with_database(&admin, &name), Some((admin, name)), None)
             }
@@ -148,9 +264,7 @@ impl TestApp {
 
     /// Starts the app with the demo company loaded.
     pub async fn with_demo(backend: Backend) -> Option<TestApp> {
-        let app = Self::spawn(backend).await?;
-        assert!(mubiao::demo::load(app.db()).await.expect("demo loads"));
-        Some(app)
+        Self::spawn_from(backend, WebSettings::default(), true).await
     }
 
     /// Switches every metric back to typed actuals, as a company that keeps
@@ -162,7 +276,10 @@ impl TestApp {
             if m["source"] != "manual" {
                 let code = m["code"].as_str().expect("code");
                 let (status, r) = admin
-                    .patch(&format!("/api/v1/metrics/{code}"), serde_json::json!({"source": "manual"}))
+                    .patch(
+                        &format!("/api/v1/metrics/{code}"),
+                        serde_json::json!({"source": "manual"}),
+                    )
                     .await;
                 assert_eq!(status, StatusCode::OK, "{r}");
             }

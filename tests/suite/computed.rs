@@ -50,30 +50,57 @@ fn line(qty: &str, price: &str) -> Value {
 /// The orders of the scenario; returns the id of order A.
 async fn scenario(admin: &Client) -> i64 {
     // Last year's customer 丁, who buys again in March.
-    order(admin, json!({"customer": "测试客户丁", "order_date": "2032-06-01",
-        "lines": [line("1", "500")], "credits": [{"employee_no": "E0015"}]})).await;
-    order(admin, json!({"customer": "测试客户丁", "order_date": "2033-03-05",
-        "lines": [line("1", "400")], "credits": [{"employee_no": "E0015"}]})).await;
+    order(
+        admin,
+        json!({"customer": "测试客户丁", "order_date": "2032-06-01",
+        "lines": [line("1", "500")], "credits": [{"employee_no": "E0015"}]}),
+    )
+    .await;
+    order(
+        admin,
+        json!({"customer": "测试客户丁", "order_date": "2033-03-05",
+        "lines": [line("1", "400")], "credits": [{"employee_no": "E0015"}]}),
+    )
+    .await;
     // A: new customer 甲, entered on the last second of March (Shanghai).
-    let a = order(admin, json!({"customer": "测试客户甲", "order_date": "2033-03-31T23:59:59+08:00",
-        "lines": [line("2", "100")], "credits": [{"employee_no": "E0015"}]})).await;
+    let a = order(
+        admin,
+        json!({"customer": "测试客户甲", "order_date": "2033-03-31T23:59:59+08:00",
+        "lines": [line("2", "100")], "credits": [{"employee_no": "E0015"}]}),
+    )
+    .await;
     // A refund line for 甲 on the same day.
-    order(admin, json!({"customer": "测试客户甲", "order_date": "2033-03-31",
-        "lines": [line("-1", "50")], "credits": [{"employee_no": "E0015"}]})).await;
+    order(
+        admin,
+        json!({"customer": "测试客户甲", "order_date": "2033-03-31",
+        "lines": [line("-1", "50")], "credits": [{"employee_no": "E0015"}]}),
+    )
+    .await;
     // B: new customer 乙, split 33.33 / 66.67 between two salespeople.
     order(admin, json!({"customer": "测试客户乙", "order_date": "2033-03-10",
         "lines": [line("1", "100")],
         "credits": [{"employee_no": "E0015", "share": "33.33"}, {"employee_no": "E0016", "share": "66.67"}]})).await;
     // A cancelled order counts for nothing, and 丙 never became a customer.
-    let d = order(admin, json!({"customer": "测试客户丙", "order_date": "2033-03-15",
-        "lines": [line("1", "1000")], "credits": [{"employee_no": "E0015"}]})).await;
+    let d = order(
+        admin,
+        json!({"customer": "测试客户丙", "order_date": "2033-03-15",
+        "lines": [line("1", "1000")], "credits": [{"employee_no": "E0015"}]}),
+    )
+    .await;
     let (status, r) = admin
-        .post(&format!("/api/v1/orders/{d}/cancel"), json!({"reason": "客户取消", "date": "2033-03-16"}))
+        .post(
+            &format!("/api/v1/orders/{d}/cancel"),
+            json!({"reason": "客户取消", "date": "2033-03-16"}),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{r}");
     // 2033-03-31T16:00:00Z is already April 1 in Shanghai.
-    order(admin, json!({"customer": "测试客户甲", "order_date": "2033-03-31T16:00:00Z",
-        "lines": [line("3", "100")], "credits": [{"employee_no": "E0015"}]})).await;
+    order(
+        admin,
+        json!({"customer": "测试客户甲", "order_date": "2033-03-31T16:00:00Z",
+        "lines": [line("3", "100")], "credits": [{"employee_no": "E0015"}]}),
+    )
+    .await;
     a
 }
 

@@ -105,6 +105,8 @@ both_databases! {
         let gm = app.demo("gm").await;
         let (_, log) = gm.get("/api/v1/audit?entity=order&record=I-002").await;
         assert_eq!(log[0]["action"], "import", "{log}");
+        assert_eq!(log[0]["after"]["order_no"], "I-002", "{log}");
+        assert_eq!(log[0]["after"]["total"], "-699.00", "{log}");
     }
 
     async fn a_workbook_imports_like_a_csv(app) {

@@ -74,10 +74,16 @@ pub fn json_router() -> OpenApiRouter<AppState> {
         .routes(routes!(tokens::list_tokens, tokens::create_token))
         .routes(routes!(tokens::revoke_token))
         .routes(routes!(audit::list_audit))
-        .routes(routes!(customers::list_customers, customers::create_customer))
+        .routes(routes!(
+            customers::list_customers,
+            customers::create_customer
+        ))
         .routes(routes!(customers::get_customer, customers::update_customer))
         .routes(routes!(customers::create_contact))
-        .routes(routes!(customers::update_contact, customers::delete_contact))
+        .routes(routes!(
+            customers::update_contact,
+            customers::delete_contact
+        ))
         .routes(routes!(customers::list_notes, customers::create_note))
         .routes(routes!(customers::list_reminders))
         .routes(routes!(orders::list_orders, orders::create_order))
@@ -86,7 +92,10 @@ pub fn json_router() -> OpenApiRouter<AppState> {
         .routes(routes!(orders::cancel_order))
         .routes(routes!(orders::add_collection))
         .routes(routes!(orders::delete_collection))
-        .routes(routes!(activities::list_activities, activities::create_activity))
+        .routes(routes!(
+            activities::list_activities,
+            activities::create_activity
+        ))
         .routes(routes!(
             activities::get_activity,
             activities::update_activity,

@@ -1108,11 +1108,19 @@ async fn sources_page(
         &a,
         locale,
         "table",
-        format!("{} · {} · {}", view.subject_name, view.metric_name, view.period),
+        format!(
+            "{} · {} · {}",
+            view.subject_name, view.metric_name, view.period
+        ),
     )
     .await;
     crumbs_from_home(&mut c);
     c.crumbs.push((t.t("nav.table").into(), "/table".into()));
     c.crumbs.push((view.subject_name.clone(), back.clone()));
-    render(&SourcesPage { c, view, value, back })
+    render(&SourcesPage {
+        c,
+        view,
+        value,
+        back,
+    })
 }
