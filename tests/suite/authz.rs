@@ -430,8 +430,9 @@ const MATRIX: &[Row] = &[
     (GET, "/api/v1/table/sources", Sales, OUT, 404, HIDDEN),
     (GET, "/api/v1/table/sources", SalesAdmin, IN, 200, SHOWN),
     (GET, "/api/v1/table/sources", SalesAdmin, OUT, 200, SHOWN),
-    (GET, "/api/v1/table/sources", Hr, IN, 200, SHOWN),
-    (GET, "/api/v1/table/sources", Hr, OUT, 200, SHOWN),
+    // HR reads every table but no customer's orders behind it.
+    (GET, "/api/v1/table/sources", Hr, IN, 404, HIDDEN),
+    (GET, "/api/v1/table/sources", Hr, OUT, 404, HIDDEN),
 
     // The target table as files follows the same reach; outside, the
     // answer is 404 and never names the subject.
