@@ -194,6 +194,10 @@ pub fn line_amount(quantity_milli: i64, unit_price: i64) -> Option<i64> {
 /// `whole` split by `shares` (hundredths of a percent) so that the parts sum
 /// exactly to it: largest remainder, ties to the earlier share.
 pub fn split_by_shares(whole: i64, shares: &[i32]) -> Vec<i64> {
+    if shares.len() == 1 {
+        // One salesperson takes the whole, as the split would give.
+        return vec![whole];
+    }
     let weights: Vec<Decimal> = shares.iter().map(|s| Decimal::from(*s)).collect();
     match crate::domain::split::by_weights(whole, &weights) {
         Ok(s) => s.parts,
@@ -2328,8 +2332,10 @@ pub async fn existing_order_nos<C: ConnectionTrait>(
 /// Inserts rows into `table` with multi-row statements. Each row has the
 /// columns `columns` (taking their values one row after the other from
 /// `values`) and then `fixed` (the same values for every row, bound once
-/// per statement). Rows per statement keep the bound values under
-/// SQLite's 32,766 and PostgreSQL's 65,535.
+/// per statement: `INSERT … SELECT column1, …, ? FROM (VALUES …)`). Rows
+/// per statement keep the bound values under SQLite's 32,766 and
+/// PostgreSQL's 65,535. Plain `?` placeholders: SQLite looks numbered
+/// ones (`?7`) up one by one, which is quadratic in a statement this big.
 async fn insert_rows<C: ConnectionTrait>(
     conn: &C,
     table: &str,
@@ -2338,13 +2344,7 @@ async fn insert_rows<C: ConnectionTrait>(
     fixed: &[(&str, SqlValue)],
     progress: &mut (dyn FnMut(usize) + Send),
 ) -> Result<()> {
-    use std::fmt::Write;
     let backend = conn.get_database_backend();
-    let mark = if backend == sea_orm::DatabaseBackend::Postgres {
-        '$'
-    } else {
-        '?'
-    };
     let width = columns.len();
     let per = (30_000 / width).max(1);
     let names: Vec<&str> = columns
@@ -2352,23 +2352,32 @@ async fn insert_rows<C: ConnectionTrait>(
         .copied()
         .chain(fixed.iter().map(|(c, _)| *c))
         .collect();
-    // Numbered placeholders (`?3` / `$3`): the fixed values come first and
-    // are named in every row.
+    let group = format!("({})", vec!["?"; width].join(", "));
+    let head = if fixed.is_empty() {
+        format!("INSERT INTO {table} ({}) VALUES ", names.join(", "))
+    } else {
+        let picked: Vec<String> = (1..=width)
+            .map(|i| format!("column{i}"))
+            .chain(fixed.iter().map(|_| "?".to_owned()))
+            .collect();
+        format!(
+            "INSERT INTO {table} ({}) SELECT {} FROM (VALUES ",
+            names.join(", "),
+            picked.join(", ")
+        )
+    };
+    let tail = if fixed.is_empty() { "" } else { ") AS v" };
     let text = |n: usize| {
-        let mut sql = format!("INSERT INTO {table} ({}) VALUES ", names.join(", "));
-        let mut next = fixed.len();
+        let mut sql = String::with_capacity(head.len() + n * (group.len() + 2) + tail.len());
+        sql.push_str(&head);
         for i in 0..n {
-            sql.push_str(if i == 0 { "(" } else { ", (" });
-            for c in 0..width {
-                next += 1;
-                let _ = write!(sql, "{}{mark}{next}", if c == 0 { "" } else { ", " });
+            if i > 0 {
+                sql.push_str(", ");
             }
-            for f in 1..=fixed.len() {
-                let _ = write!(sql, ", {mark}{f}");
-            }
-            sql.push(')');
+            sql.push_str(&group);
         }
-        sql
+        sql.push_str(tail);
+        statement(backend, &sql, Vec::new()).sql
     };
     // The text of a full statement is the same every time (and prepared
     // once); only the last, shorter one differs.
@@ -2406,7 +2415,7 @@ fn json_str(s: &str) -> String {
 pub async fn bulk_insert<C: ConnectionTrait>(
     conn: &C,
     actor: Option<&Actor>,
-    orders: &[BulkOrder],
+    orders: Vec<BulkOrder>,
     progress: &mut (dyn FnMut(usize) + Send),
 ) -> Result<BTreeSet<(PersonId, String)>> {
     let backend = conn.get_database_backend();
@@ -2437,24 +2446,25 @@ pub async fn bulk_insert<C: ConnectionTrait>(
     let mut line_values: Vec<SqlValue> = Vec::with_capacity(line_count * 7);
     let mut credit_values: Vec<SqlValue> = Vec::with_capacity(credit_count * 4);
     let mut audit_values: Vec<SqlValue> = Vec::with_capacity(orders.len() * 2);
-    let mut touched = BTreeSet::new();
+    let touched: BTreeSet<(PersonId, String)> = orders
+        .iter()
+        .flat_map(|o| o.credits.iter().map(|c| (c.0, o.order_date.as_str())))
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .map(|(p, d)| (p, d.to_owned()))
+        .collect();
+    let customer_ids: Vec<i64> = orders.iter().map(|o| o.customer_id).collect();
     let actor_name = actor.map_or_else(|| "system".to_owned(), |a| a.username.clone());
-    for (i, o) in orders.iter().enumerate() {
+    for (i, o) in orders.into_iter().enumerate() {
         let id = first_id + i64::try_from(i).unwrap_or(i64::MAX - first_id);
         let total: i64 = o.lines.iter().map(|l| l.amount).sum();
-        order_values.extend([
-            id.into(),
-            o.order_no.clone().into(),
-            o.customer_id.into(),
-            o.order_date.clone().into(),
-            total.into(),
-        ]);
-        for (n, l) in o.lines.iter().enumerate() {
+        let line_count = o.lines.len();
+        for (n, l) in o.lines.into_iter().enumerate() {
             line_values.extend([
                 id.into(),
                 i32::try_from(n + 1).unwrap_or(i32::MAX).into(),
-                l.product.clone().into(),
-                l.category.clone().into(),
+                l.product.into(),
+                l.category.into(),
                 l.quantity_milli.into(),
                 l.unit_price.into(),
                 l.amount.into(),
@@ -2464,7 +2474,6 @@ pub async fn bulk_insert<C: ConnectionTrait>(
         let mut credits_json = String::new();
         for ((pid, share), amount) in o.credits.iter().zip(split_by_shares(total, &shares)) {
             credit_values.extend([id.into(), (*pid).into(), (*share).into(), amount.into()]);
-            touched.insert((*pid, o.order_date.clone()));
             if !credits_json.is_empty() {
                 credits_json.push(',');
             }
@@ -2480,9 +2489,16 @@ pub async fn bulk_insert<C: ConnectionTrait>(
             o.customer_id,
             o.order_date,
             yuan(total),
-            o.lines.len(),
+            line_count,
         );
-        audit_values.extend([o.order_no.clone().into(), after.into()]);
+        order_values.extend([
+            id.into(),
+            o.order_no.clone().into(),
+            o.customer_id.into(),
+            o.order_date.into(),
+            total.into(),
+        ]);
+        audit_values.extend([o.order_no.into(), after.into()]);
     }
     tracing::debug!(
         ms = started.elapsed().as_millis() as u64,
@@ -2567,7 +2583,6 @@ pub async fn bulk_insert<C: ConnectionTrait>(
         ms = started.elapsed().as_millis() as u64,
         "import: audit written"
     );
-    let customer_ids: Vec<i64> = orders.iter().map(|o| o.customer_id).collect();
     refresh_first_purchase(conn, &customer_ids).await?;
     if sqlite {
         conn.execute_unprepared("PRAGMA cache_size = -2000").await?;

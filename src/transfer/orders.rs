@@ -890,7 +890,8 @@ pub async fn import_file(
             total: lines_total,
         });
     };
-    let touched = store::bulk_insert(&txn, actor, &bulk, &mut tick).await?;
+    let order_count = bulk.len();
+    let touched = store::bulk_insert(&txn, actor, bulk, &mut tick).await?;
     progress(Progress {
         stage: Stage::Figures,
         done: touched.len(),
@@ -923,7 +924,7 @@ pub async fn import_file(
         None,
         Some(serde_json::json!({
             "rows": r.rows,
-            "orders": bulk.len(),
+            "orders": order_count,
             "customers_created": created.len(),
         })),
     ));
@@ -940,7 +941,7 @@ pub async fn import_file(
     });
     Ok(OrderImportSummary {
         rows: r.rows,
-        orders: bulk.len(),
+        orders: order_count,
         customers_created: created,
     })
 }
