@@ -51,6 +51,9 @@ enum Command {
     /// Import records from a file, all or nothing
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Recompute every computed actual (sales, calls, visits …) from the
+    /// records; locked months keep their figures
+    Recompute,
 }
 
 #[derive(Subcommand)]
@@ -236,6 +239,18 @@ async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Backup { file } => backup(&url, connect().await?, &file).await,
+        Command::Recompute => {
+            let db = connect().await?;
+            let started = std::time::Instant::now();
+            storage::computed::recompute_all(&db)
+                .await
+                .map_err(describe)?;
+            println!(
+                "computed actuals recomputed in {:.1} s",
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
         Command::User(cmd) => user(cmd, connect().await?).await,
         Command::Import(ImportCommand::Orders {
             file: path,

@@ -45,7 +45,7 @@ pub enum Source {
 }
 
 /// Which records feed a source; a change of them recomputes it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Records {
     /// Orders, their lines, credits and status dates, and collections.
     Orders,

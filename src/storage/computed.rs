@@ -4,7 +4,8 @@
 //! [`crate::domain::computed`]; this module reads the records and keeps
 //! the figures current.
 //!
-//! Whoever changes such records calls [`records_changed`] in the same
+//! Whoever changes such records calls [`records_changed`] (or, for orders
+//! and collections, [`orders_changed`]) in the same
 //! figures-lane transaction, naming every salesperson and day touched —
 //! before and after the change (an order moved from one salesperson or
 //! month to another touches both). The people's monthly actuals of every
@@ -48,8 +49,10 @@ impl Part {
 }
 
 /// Recomputes the computed actuals of the people and days touched by a
-/// change of `records`, in the caller's transaction. `touched` holds
-/// (person, day as `YYYY-MM-DD`).
+/// change of activities or daily plans, in the caller's transaction.
+/// `touched` holds (person, day as `YYYY-MM-DD`). Orders and collections
+/// go through [`orders_changed`], which also needs to know whose first
+/// purchase moved.
 pub async fn records_changed<C: ConnectionTrait>(
     txn: &C,
     records: Records,
@@ -60,59 +63,97 @@ pub async fn records_changed<C: ConnectionTrait>(
     if sources.is_empty() || touched.is_empty() {
         return Ok(());
     }
-    let expanded;
-    let touched = if records == Records::Orders && touched.len() <= 1000 {
-        expanded = with_first_purchases(txn, touched).await?;
-        &expanded
-    } else {
-        touched
-    };
     let people: BTreeSet<PersonId> = touched.iter().map(|(p, _)| *p).collect();
     let mut months: BTreeMap<Source, BTreeSet<Month>> = BTreeMap::new();
     for source in sources.keys() {
         let set = months.entry(*source).or_default();
         for (_, day) in touched {
             if let Some(month) = month_of(day) {
-                set.extend(affected_months(*source, &month));
+                set.extend(affected_months(*source, &month, true));
             }
         }
     }
-    recompute(txn, &metrics, &sources, Some(&people), &months).await
+    let tree = load_org_tree(txn).await?;
+    recompute(txn, &tree, &metrics, &sources, Some(&people), &months, None).await
+}
+
+/// Recomputes the computed actuals after orders or collections changed,
+/// in the caller's transaction: `touched` as for [`records_changed`], and
+/// `moved` the customers whose first purchase moved (see
+/// `orders::refresh_first_purchase`).
+///
+/// An order that leaves its customer's first purchase where it was
+/// changes the figures of its own month only (and, for repurchases, the
+/// rest of the year). One that moves it changes who counts the customer as
+/// new, and in which month: everyone credited on the customer's orders is
+/// recomputed over those orders' whole years.
+pub async fn orders_changed<C: ConnectionTrait>(
+    txn: &C,
+    tree: &OrgTree,
+    touched: &BTreeSet<(PersonId, String)>,
+    moved: &BTreeSet<i64>,
+) -> Result<()> {
+    let metrics = figures::load_metrics(txn).await?;
+    let sources = computed_sources(&metrics, |s| s.fed_by(Records::Orders));
+    if sources.is_empty() || (touched.is_empty() && moved.is_empty()) {
+        return Ok(());
+    }
+    let months_of = |pairs: &BTreeSet<(PersonId, String)>, whole_year: bool| {
+        let mut months: BTreeMap<Source, BTreeSet<Month>> = BTreeMap::new();
+        for source in sources.keys() {
+            let set = months.entry(*source).or_default();
+            for (_, day) in pairs {
+                if let Some(month) = month_of(day) {
+                    set.extend(affected_months(*source, &month, whole_year));
+                }
+            }
+        }
+        months
+    };
+    let people = |pairs: &BTreeSet<(PersonId, String)>| -> BTreeSet<PersonId> {
+        pairs.iter().map(|(p, _)| *p).collect()
+    };
+    if !touched.is_empty() {
+        let months = months_of(touched, false);
+        let people = people(touched);
+        recompute(txn, tree, &metrics, &sources, Some(&people), &months, None).await?;
+    }
+    if !moved.is_empty() {
+        let mut customers_orders = orders_of_customers(txn, moved).await?;
+        customers_orders.extend(touched.iter().cloned());
+        let months = months_of(&customers_orders, true);
+        let people = people(&customers_orders);
+        recompute(txn, tree, &metrics, &sources, Some(&people), &months, None).await?;
+    }
+    Ok(())
+}
+
+/// (salesperson, order date) of every order of these customers.
+async fn orders_of_customers<C: ConnectionTrait>(
+    txn: &C,
+    customers: &BTreeSet<i64>,
+) -> Result<BTreeSet<(PersonId, String)>> {
+    let ids: Vec<i64> = customers.iter().copied().collect();
+    let mut out = BTreeSet::new();
+    for chunk in ids.chunks(500) {
+        let sql = format!(
+            "SELECT c.person_id AS person, o.order_date AS day FROM sales_order o \
+             CROSS JOIN order_credit c WHERE c.order_id = o.id AND o.customer_id IN ({})",
+            vec!["?"; chunk.len()].join(",")
+        );
+        let values = chunk.iter().map(|c| (*c).into()).collect();
+        for r in txn
+            .query_all_raw(statement(txn.get_database_backend(), &sql, values))
+            .await?
+        {
+            out.insert((r.try_get("", "person")?, r.try_get("", "day")?));
+        }
+    }
+    Ok(out)
 }
 
 /// What a source counted per person and month.
 type PersonParts = BTreeMap<(PersonId, Month), Part>;
-
-/// An order can move a customer's first purchase — an older order entered
-/// later, a cancellation, a new date — and with it who counts the customer
-/// as new, and in which month. So every salesperson credited on the
-/// customer's orders, on each of their days, is recomputed with the order.
-async fn with_first_purchases<C: ConnectionTrait>(
-    txn: &C,
-    touched: &BTreeSet<(PersonId, String)>,
-) -> Result<BTreeSet<(PersonId, String)>> {
-    let mut out = touched.clone();
-    let people: BTreeSet<PersonId> = touched.iter().map(|(p, _)| *p).collect();
-    let days: BTreeSet<&str> = touched.iter().map(|(_, d)| d.as_str()).collect();
-    let list = |n: usize| vec!["?"; n].join(",");
-    let sql = format!(
-        "SELECT c.person_id AS person, o.order_date AS day FROM sales_order o \
-         JOIN order_credit c ON c.order_id = o.id WHERE o.customer_id IN \
-         (SELECT DISTINCT x.customer_id FROM sales_order x JOIN order_credit y ON y.order_id = x.id \
-          WHERE y.person_id IN ({}) AND x.order_date IN ({}))",
-        list(people.len()),
-        list(days.len())
-    );
-    let mut values: Vec<SqlValue> = people.iter().map(|p| (*p).into()).collect();
-    values.extend(days.iter().map(|d| (*d).into()));
-    for r in txn
-        .query_all_raw(statement(txn.get_database_backend(), &sql, values))
-        .await?
-    {
-        out.insert((r.try_get("", "person")?, r.try_get("", "day")?));
-    }
-    Ok(out)
-}
 
 /// Recomputes every computed actual from the records, for everyone and
 /// every month that has records (and, for amounts and counts, zero for
@@ -131,7 +172,22 @@ pub(crate) async fn recompute_all_in<C: ConnectionTrait>(
     txn: &C,
     only_months: Option<&BTreeSet<Month>>,
 ) -> Result<()> {
+    let started = std::time::Instant::now();
+    let lap = |what: &str| {
+        tracing::debug!(
+            us = started.elapsed().as_micros() as u64,
+            "recompute: {what}"
+        )
+    };
+    let sqlite = txn.get_database_backend() == DatabaseBackend::Sqlite;
+    if sqlite {
+        // Every record and every figure is read: far more pages than the
+        // default 2 MB cache holds. Back to the default at the end.
+        txn.execute_unprepared("PRAGMA cache_size = -262144")
+            .await?;
+    }
     refresh_first_purchases(txn).await?;
+    lap("first purchases");
     let metrics = figures::load_metrics(txn).await?;
     let sources = computed_sources(&metrics, |_| true);
     let mut months: BTreeMap<Source, BTreeSet<Month>> = BTreeMap::new();
@@ -166,42 +222,49 @@ pub(crate) async fn recompute_all_in<C: ConnectionTrait>(
         )
     };
     values.extend(locked_values);
-    for metric in sources.values().flatten() {
-        let mut v = vec![metric.id.into()];
-        v.extend(values.iter().cloned());
-        txn.execute_raw(statement(
-            backend,
-            &format!(
-                "UPDATE figure SET actual = NULL WHERE metric_id = ? AND actual IS NOT NULL \
-                 AND {scope}{unlocked}"
-            ),
-            v,
-        ))
-        .await?;
-    }
     txn.execute_raw(statement(
         backend,
         &format!("DELETE FROM computed_part WHERE {scope}{unlocked}"),
         values,
     ))
     .await?;
-    recompute(txn, &metrics, &sources, None, &months).await?;
-    // Units whose people lost every figure were not written above: roll
-    // every unit up again for what was cleared.
+    lap("cleared");
+    // People's figures and units' rates are compared with what is stored
+    // and only the differences written (see `only_changed`). Amounts and
+    // counts roll up to units as sums: a unit's own actual of such a
+    // metric, typed before it was computed, goes.
+    let scope = Scope {
+        only: only_months,
+        locks,
+    };
     let tree = load_org_tree(txn).await?;
-    let cleared: BTreeSet<(i64, String)> = sources
+    clear_unit_sums(txn, &tree, &metrics, &sources, &scope).await?;
+    recompute(txn, &tree, &metrics, &sources, None, &months, Some(&scope)).await?;
+    lap("rolled up");
+    if sqlite {
+        txn.execute_unprepared("PRAGMA cache_size = -2000").await?;
+    }
+    Ok(())
+}
+
+/// Clears units' own actuals of computed amounts and counts in the given
+/// months (not locked), and rolls the units above up.
+async fn clear_unit_sums<C: ConnectionTrait>(
+    txn: &C,
+    tree: &OrgTree,
+    metrics: &[MetricRow],
+    sources: &BTreeMap<Source, Vec<MetricRow>>,
+    scope: &Scope<'_>,
+) -> Result<()> {
+    let sums: BTreeSet<i64> = sources
         .iter()
-        .flat_map(|(source, rows)| {
-            let months = months.get(source).cloned().unwrap_or_default();
-            rows.iter()
-                .flat_map(move |m| months.clone().into_iter().map(move |p| (m.id, p)))
-        })
-        .filter(|(_, p)| !locks.contains(p))
+        .filter(|(s, _)| !s.is_rate())
+        .flat_map(|(_, rows)| rows.iter().map(|m| m.id))
         .collect();
+    let units: HashMap<i64, UnitId> = tree.all_ids().map(|u| (u, u)).collect();
+    let cleared = only_changed(txn, "unit", &units, &sums, scope, Vec::new()).await?;
     if !cleared.is_empty() {
-        let touched: BTreeMap<UnitId, BTreeSet<(i64, String)>> =
-            tree.all_ids().map(|u| (u, cleared.clone())).collect();
-        figures::recompute_rollups(txn, &tree, &metrics, &touched).await?;
+        figures::set_actuals(txn, tree, metrics, &cleared).await?;
     }
     Ok(())
 }
@@ -222,15 +285,15 @@ fn computed_sources(
 }
 
 /// The months whose figure a record in `month` can change. A first
-/// purchase decides whether a customer's orders count as new in every
-/// month of its year; a repurchase rate runs over the year and is the base
-/// of the next.
-fn affected_months(source: Source, month: &str) -> Vec<Month> {
+/// purchase that moved changes whether the customer's orders count as new
+/// in every month of its year; a repurchase rate runs over the year and is
+/// the base of the next.
+fn affected_months(source: Source, month: &str, first_purchase_moved: bool) -> Vec<Month> {
     let Some((year, m)) = split_month(month) else {
         return Vec::new();
     };
     match source {
-        Source::NewCustomerShare | Source::NewCustomers => {
+        Source::NewCustomerShare | Source::NewCustomers if first_purchase_moved => {
             (1..=12).map(|m| fmt_month(year, m)).collect()
         }
         Source::RepurchaseRate => (m..=12)
@@ -245,40 +308,74 @@ fn affected_months(source: Source, month: &str) -> Vec<Month> {
 /// `None`), and writes what changed.
 async fn recompute<C: ConnectionTrait>(
     txn: &C,
+    tree: &OrgTree,
     metrics: &[MetricRow],
     sources: &BTreeMap<Source, Vec<MetricRow>>,
     people: Option<&BTreeSet<PersonId>>,
     months: &BTreeMap<Source, BTreeSet<Month>>,
+    bulk: Option<&Scope<'_>>,
 ) -> Result<()> {
-    let tree = load_org_tree(txn).await?;
+    let started = std::time::Instant::now();
+    let lap = |what: &str| {
+        tracing::debug!(
+            us = started.elapsed().as_micros() as u64,
+            "recompute: {what}"
+        )
+    };
     let locks = figures::locked_periods(txn).await?;
     let units = person_units(txn, people).await?;
+    lap("locks, units");
     let now_month = fmt_month(Utc::now().year(), Utc::now().month());
     let mut person_items = Vec::new();
     let mut rate_parts: Vec<(Source, PersonParts)> = Vec::new();
-    for (source, rows) in sources {
+    // The months to compute per source: not locked, and nothing after
+    // today that holds no records (a repurchase rate reaches into next
+    // year).
+    let mut spans: HashMap<Records, Option<(Month, Month)>> = HashMap::new();
+    let mut wanted: BTreeMap<Source, BTreeSet<Month>> = BTreeMap::new();
+    for source in sources.keys() {
         let Some(months) = months.get(source) else {
             continue;
         };
-        // Nothing is computed for months after today that hold no records
-        // (a repurchase rate reaches into next year).
-        let horizon = record_span(txn, source.records())
-            .await?
-            .map_or(now_month.clone(), |(_, last)| last.max(now_month.clone()));
+        let span = match spans.get(&source.records()) {
+            Some(span) => span.clone(),
+            None => {
+                let span = record_span(txn, source.records()).await?;
+                spans.insert(source.records(), span.clone());
+                span
+            }
+        };
+        let horizon = span.as_ref().map_or(now_month.clone(), |(_, last)| {
+            last.clone().max(now_month.clone())
+        });
         let months: BTreeSet<Month> = months
             .iter()
             .filter(|m| !is_locked_month(&locks, m) && **m <= horizon)
             .cloned()
             .collect();
-        let (Some(from), Some(to)) = (months.first(), months.last()) else {
+        if !months.is_empty() {
+            wanted.insert(*source, months);
+        }
+    }
+    let ranges: BTreeMap<Source, (Month, Month)> = wanted
+        .iter()
+        .filter_map(|(s, m)| Some((*s, (m.first()?.clone(), m.last()?.clone()))))
+        .collect();
+    lap("spans");
+    let mut computed = compute(txn, &ranges, people).await?;
+    lap("records read");
+    for (source, months) in &wanted {
+        let Some(rows) = sources.get(source) else {
             continue;
         };
-        let parts = compute(txn, *source, people, from, to).await?;
+        let parts = computed.remove(source).unwrap_or_default();
         // Amounts and counts are 0, not blank, for a month without records
         // between the company's first records and today: nothing sold is
         // a figure. Rates without a denominator stay blank.
-        let zero_until = record_span(txn, source.records())
-            .await?
+        let zero_until = spans
+            .get(&source.records())
+            .cloned()
+            .flatten()
             .map(|(first, last)| (first, last.max(now_month.clone())));
         // Those with records of this kind (a recompute of everything), or
         // those whose records changed: an HR clerk without a single order
@@ -295,7 +392,7 @@ async fn recompute<C: ConnectionTrait>(
             let Some(unit) = units.get(&person).copied() else {
                 continue;
             };
-            for month in &months {
+            for month in months {
                 let part = parts.get(&(person, month.clone())).copied();
                 let value = if source.is_rate() {
                     part.and_then(|p| percent(p.num, p.den))
@@ -322,11 +419,98 @@ async fn recompute<C: ConnectionTrait>(
             rate_parts.push((*source, kept));
         }
     }
-    write(txn, &tree, metrics, person_items, people.is_none()).await?;
-    for (source, parts) in rate_parts {
-        roll_up_rate(txn, &tree, metrics, sources, source, &units, parts).await?;
+    lap("items");
+    if let Some(scope) = bulk {
+        let ids = sources.values().flatten().map(|m| m.id).collect();
+        person_items = only_changed(txn, "person", &units, &ids, scope, person_items).await?;
     }
+    lap("people's figures compared");
+    // Units' rates join the people's figures in one write, so the units
+    // above are rolled up once.
+    for (source, parts) in rate_parts {
+        let rates = unit_rates(txn, tree, sources, source, &units, parts, bulk).await?;
+        person_items.extend(rates);
+    }
+    lap("units' rates");
+    write(txn, tree, metrics, person_items, bulk.is_some()).await?;
+    lap("written");
     Ok(())
+}
+
+/// What a recompute of everyone's figures covers: every period of the
+/// computed metrics (or only some months, a reopened one), except locked
+/// months, which keep what was reported.
+struct Scope<'a> {
+    only: Option<&'a BTreeSet<Month>>,
+    locks: std::collections::HashSet<String>,
+}
+
+impl Scope<'_> {
+    fn covers(&self, period: &str) -> bool {
+        !self.locks.contains(period) && self.only.is_none_or(|only| only.contains(period))
+    }
+}
+
+/// Of a recompute of everyone's figures, the items that change what is
+/// stored: those equal to the stored actual are dropped, and a stored
+/// actual of `metrics` in the scope that the recompute did not produce
+/// (its records were deleted or moved, or it was typed before the metric
+/// was computed) is cleared. `units` maps each subject of `kind` to the
+/// unit it rolls up into.
+async fn only_changed<C: ConnectionTrait>(
+    txn: &C,
+    kind: &str,
+    units: &HashMap<i64, UnitId>,
+    metrics: &BTreeSet<i64>,
+    scope: &Scope<'_>,
+    items: Vec<Checked>,
+) -> Result<Vec<Checked>> {
+    if metrics.is_empty() {
+        return Ok(items);
+    }
+    let sql = format!(
+        "SELECT metric_id, subject_id, period, actual FROM figure \
+         WHERE subject_kind = ? AND actual IS NOT NULL AND metric_id IN ({})",
+        vec!["?"; metrics.len()].join(",")
+    );
+    let mut values: Vec<SqlValue> = vec![kind.into()];
+    values.extend(metrics.iter().map(|id| (*id).into()));
+    let mut stored: HashMap<(i64, i64, String), i64> = HashMap::new();
+    for r in txn
+        .query_all_raw(statement(txn.get_database_backend(), &sql, values))
+        .await?
+    {
+        let period: String = r.try_get("", "period")?;
+        if scope.covers(&period) {
+            stored.insert(
+                (
+                    r.try_get("", "metric_id")?,
+                    r.try_get("", "subject_id")?,
+                    period,
+                ),
+                r.try_get("", "actual")?,
+            );
+        }
+    }
+    let mut out = Vec::with_capacity(items.len());
+    for c in items {
+        let key = (c.metric, c.subject.subject.id(), c.period.clone());
+        let before = stored.remove(&key);
+        if before != c.value {
+            out.push(c);
+        }
+    }
+    for ((metric, subject_id, period), _) in stored {
+        let Some(unit) = units.get(&subject_id).copied() else {
+            continue;
+        };
+        let subject = match kind {
+            "unit" => Subject::Unit(subject_id),
+            _ => Subject::Person(subject_id),
+        };
+        out.push(item(metric, subject, unit, &period, None));
+    }
+    Ok(out)
 }
 
 fn item(metric: i64, subject: Subject, unit: UnitId, month: &str, value: Option<i64>) -> Checked {
@@ -378,18 +562,26 @@ async fn write<C: ConnectionTrait>(
 
 /// Keeps the people's numerators and denominators of a rate, sums them up
 /// the tree level by level (deepest first, each unit from its own people
-/// and its sub-units), and writes every unit's rate as its actual.
-async fn roll_up_rate<C: ConnectionTrait>(
+/// and its sub-units), and returns every unit's rate as an actual to
+/// write.
+async fn unit_rates<C: ConnectionTrait>(
     txn: &C,
     tree: &OrgTree,
-    metrics: &[MetricRow],
     sources: &BTreeMap<Source, Vec<MetricRow>>,
     source: Source,
     units_of: &HashMap<PersonId, UnitId>,
     parts: PersonParts,
-) -> Result<()> {
+    bulk: Option<&Scope<'_>>,
+) -> Result<Vec<Checked>> {
+    // A few people's records changed: only the months whose parts moved
+    // change any unit's rate (a new order in November leaves the rest of
+    // the year's repurchase parts as they were).
+    let parts = match bulk {
+        Some(_) => parts,
+        None => changed_parts(txn, source, parts).await?,
+    };
     if parts.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let months: BTreeSet<Month> = parts.keys().map(|(_, m)| m.clone()).collect();
     let rows: Vec<(Subject, Month, Part)> = parts
@@ -440,19 +632,57 @@ async fn roll_up_rate<C: ConnectionTrait>(
             save_parts(txn, source, &level_rows).await?;
         }
     }
-    if !unit_items.is_empty() {
-        figures::apply(
-            txn,
-            None,
-            Measure::Actual,
-            tree,
-            metrics,
-            unit_items,
-            AuditAs::Batch,
-        )
-        .await?;
+    if let Some(scope) = bulk {
+        // Every unit's rate was computed: those not among them lost theirs.
+        let units: HashMap<i64, UnitId> = tree.all_ids().map(|u| (u, u)).collect();
+        let ids = metric_rows.iter().map(|m| m.id).collect();
+        unit_items = only_changed(txn, "unit", &units, &ids, scope, unit_items).await?;
     }
-    Ok(())
+    Ok(unit_items)
+}
+
+/// The people's parts that differ from the stored ones (a part never
+/// stored counts as zero over zero).
+async fn changed_parts<C: ConnectionTrait>(
+    txn: &C,
+    source: Source,
+    mut parts: PersonParts,
+) -> Result<PersonParts> {
+    let people: Vec<PersonId> = parts
+        .keys()
+        .map(|(p, _)| *p)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let months: BTreeSet<&str> = parts.keys().map(|(_, m)| m.as_str()).collect();
+    let list = |n: usize| vec!["?"; n].join(",");
+    let mut stored: HashMap<(PersonId, Month), Part> = HashMap::new();
+    for chunk in people.chunks(500) {
+        let sql = format!(
+            "SELECT subject_id, period, num, den FROM computed_part \
+             WHERE subject_kind = 'person' AND subject_id IN ({}) AND period IN ({}) \
+             AND source = ?",
+            list(chunk.len()),
+            list(months.len())
+        );
+        let mut values: Vec<SqlValue> = chunk.iter().map(|p| (*p).into()).collect();
+        values.extend(months.iter().map(|m| (*m).into()));
+        values.push(source.code().into());
+        for r in txn
+            .query_all_raw(statement(txn.get_database_backend(), &sql, values))
+            .await?
+        {
+            stored.insert(
+                (r.try_get("", "subject_id")?, r.try_get("", "period")?),
+                Part {
+                    num: r.try_get("", "num")?,
+                    den: r.try_get("", "den")?,
+                },
+            );
+        }
+    }
+    parts.retain(|key, part| stored.get(key).copied().unwrap_or_default() != *part);
+    Ok(parts)
 }
 
 /// Upserts numerators and denominators.
@@ -581,7 +811,11 @@ async fn record_span<C: ConnectionTrait>(
         Records::Activities => ("activity", "occurred_on"),
         Records::DailyPlans => ("daily_plan", "day"),
     };
-    let sql = format!("SELECT MIN({col}) AS first, MAX({col}) AS last FROM {table}");
+    // Two subqueries: each is one step along the index, where SQLite
+    // answers `MIN(…), MAX(…)` in one select by reading every row.
+    let sql = format!(
+        "SELECT (SELECT MIN({col}) FROM {table}) AS first, (SELECT MAX({col}) FROM {table}) AS last"
+    );
     let row = txn
         .query_one_raw(statement(txn.get_database_backend(), &sql, Vec::new()))
         .await?;
@@ -610,42 +844,78 @@ async fn refresh_first_purchases<C: ConnectionTrait>(txn: &C) -> Result<()> {
     Ok(())
 }
 
-/// What `source` counts per (person, month) for the months `from..=to`,
-/// for `people` or everyone.
+/// What each source counts per (person, month), for the months
+/// `from..=to` given per source, for `people` or everyone. Sources read
+/// from the same records share one pass over them: sales, new customers
+/// and their share of sales one pass over the orders by order date; calls,
+/// visits and meetings one over the activities.
 async fn compute<C: ConnectionTrait>(
     txn: &C,
-    source: Source,
+    wanted: &BTreeMap<Source, (Month, Month)>,
     people: Option<&BTreeSet<PersonId>>,
-    from: &str,
-    to: &str,
-) -> Result<HashMap<(PersonId, Month), Part>> {
-    let people: Option<Vec<PersonId>> = people.map(|p| p.iter().copied().collect());
-    let mut out = HashMap::new();
+) -> Result<HashMap<Source, HashMap<(PersonId, Month), Part>>> {
+    // Many people (an import touches every salesperson): one pass over the
+    // records for everyone beats a pass per chunk of people.
+    let many = people.filter(|p| p.len() > 500);
+    let people: Option<Vec<PersonId>> = match many {
+        Some(_) => None,
+        None => people.map(|p| p.iter().copied().collect()),
+    };
+    let mut out: HashMap<Source, HashMap<(PersonId, Month), Part>> = HashMap::new();
     let chunks: Vec<Option<&[PersonId]>> = match &people {
         Some(p) => p.chunks(500).map(Some).collect(),
         None => vec![None],
     };
+    // The range covering every source of a shared pass.
+    let span = |group: &[Source]| {
+        let ranges: Vec<&(Month, Month)> = group.iter().filter_map(|s| wanted.get(s)).collect();
+        let from = ranges.iter().map(|r| r.0.as_str()).min()?;
+        let to = ranges.iter().map(|r| r.1.as_str()).max()?;
+        Some((from.to_owned(), to.to_owned()))
+    };
+    const BY_ORDER_DATE: [Source; 3] = [
+        Source::SalesByOrderDate,
+        Source::NewCustomers,
+        Source::NewCustomerShare,
+    ];
+    const ACTIVITIES: [Source; 3] = [Source::Calls, Source::Visits, Source::Meetings];
     for chunk in chunks {
-        let q = Query {
+        let q = |(from, to): &(Month, Month)| Query {
             txn,
             people: chunk,
-            from,
-            to,
+            from: from.clone(),
+            to: to.clone(),
         };
-        match source {
-            Source::SalesByOrderDate => q.sums(&q.credited_orders("order_date"), &mut out).await?,
-            Source::SalesByShipment => q.sums(&q.credited_orders("shipped_on"), &mut out).await?,
-            Source::SalesByInvoice => q.sums(&q.credited_orders("invoiced_on"), &mut out).await?,
-            Source::SalesByCollection | Source::Collections => {
-                q.sums(&q.credited_collections(), &mut out).await?
+        if let Some(range) = span(&BY_ORDER_DATE) {
+            q(&range).by_order_date(&mut out).await?;
+        }
+        if let Some(range) = span(&ACTIVITIES) {
+            q(&range).activities(&mut out).await?;
+        }
+        for (source, range) in wanted {
+            let q = q(range);
+            let parts = out.entry(*source).or_default();
+            match source {
+                Source::SalesByShipment => q.sums(&q.credited_orders("shipped_on"), parts).await?,
+                Source::SalesByInvoice => q.sums(&q.credited_orders("invoiced_on"), parts).await?,
+                Source::SalesByCollection | Source::Collections => {
+                    q.sums(&q.credited_collections(), parts).await?
+                }
+                Source::RepurchaseRate => q.repurchase(parts).await?,
+                Source::PlanCompletion => q.plan_completion(parts).await?,
+                // Read in the shared passes above.
+                Source::SalesByOrderDate
+                | Source::NewCustomers
+                | Source::NewCustomerShare
+                | Source::Calls
+                | Source::Visits
+                | Source::Meetings => {}
             }
-            Source::NewCustomers => q.sums(&q.new_customers(), &mut out).await?,
-            Source::NewCustomerShare => q.new_customer_share(&mut out).await?,
-            Source::RepurchaseRate => q.repurchase(&mut out).await?,
-            Source::Calls => q.sums(&q.activities("call"), &mut out).await?,
-            Source::Visits => q.sums(&q.activities("visit"), &mut out).await?,
-            Source::Meetings => q.sums(&q.activities("meeting"), &mut out).await?,
-            Source::PlanCompletion => q.plan_completion(&mut out).await?,
+        }
+    }
+    if let Some(wanted_people) = many {
+        for parts in out.values_mut() {
+            parts.retain(|(p, _), _| wanted_people.contains(p));
         }
     }
     Ok(out)
@@ -656,19 +926,75 @@ async fn compute<C: ConnectionTrait>(
 struct Query<'a, C> {
     txn: &'a C,
     people: Option<&'a [PersonId]>,
-    from: &'a str,
-    to: &'a str,
+    from: Month,
+    to: Month,
 }
 
-/// A query of (person, month, value) rows, with its parameters after the
-/// date range.
+/// A query of (person, month, num) rows, with the date range's parameters
+/// first and the people's after them.
 struct Grouped {
     sql: String,
+}
+
+/// `FROM …` and `WHERE …` of credits joined to the records they credit.
+struct Credited {
+    from: String,
+    filter: String,
 }
 
 impl<C: ConnectionTrait> Query<'_, C> {
     fn backend(&self) -> DatabaseBackend {
         self.txn.get_database_backend()
+    }
+
+    /// Credits (`c`) joined to their orders or collections (`alias`)
+    /// whose `date` falls in the range, for the people or everyone; other
+    /// tables may be joined between the two parts.
+    ///
+    /// For some people the join starts from their credits (`CROSS JOIN`
+    /// fixes SQLite's order): left to itself, SQLite walks every record of
+    /// the range by the date index to find one salesperson's few. For
+    /// everyone over many months it reads the records in the order they are
+    /// stored — `|| ''` keeps SQLite off the date index, whose order is
+    /// random in the table and costs a page read per record; over a few
+    /// months the index is still the shorter way. PostgreSQL plans each by
+    /// its statistics.
+    fn credited(
+        &self,
+        credits: &str,
+        records: &str,
+        alias: &str,
+        key: &str,
+        date: &str,
+    ) -> Credited {
+        match self.people {
+            Some(p) => Credited {
+                from: format!("{credits} c CROSS JOIN {records} {alias}"),
+                filter: format!(
+                    "{alias}.id = c.{key} AND {alias}.{date} >= ? AND {alias}.{date} < ? \
+                     AND c.person_id IN ({})",
+                    vec!["?"; p.len()].join(",")
+                ),
+            },
+            // A few months (an import's): along the date index.
+            None if month_range(&self.from, &self.to).len() <= 3 => Credited {
+                from: format!("{records} {alias} CROSS JOIN {credits} c"),
+                filter: format!(
+                    "{alias}.id = c.{key} AND {alias}.{date} >= ? AND {alias}.{date} < ?"
+                ),
+            },
+            None => Credited {
+                from: format!("{records} {alias} CROSS JOIN {credits} c"),
+                filter: format!(
+                    "{alias}.id = c.{key} AND {alias}.{date} || '' >= ? \
+                     AND {alias}.{date} || '' < ?"
+                ),
+            },
+        }
+    }
+
+    fn orders(&self, date: &str) -> Credited {
+        self.credited("order_credit", "sales_order", "o", "order_id", date)
     }
 
     /// `AND col IN (?, …)` for the people, or nothing for everyone.
@@ -680,68 +1006,42 @@ impl<C: ConnectionTrait> Query<'_, C> {
     }
 
     /// The range's first day and the day after it, then the people.
-    fn params(&self, ranges: usize) -> Vec<SqlValue> {
-        let mut v: Vec<SqlValue> = Vec::new();
-        for _ in 0..ranges {
-            v.push(format!("{}-01", self.from).into());
-            v.push(format!("{}-01", next_month(self.to)).into());
-            if let Some(p) = self.people {
-                v.extend(p.iter().map(|p| (*p).into()));
-            }
+    fn params(&self) -> Vec<SqlValue> {
+        let mut v: Vec<SqlValue> = vec![
+            format!("{}-01", self.from).into(),
+            format!("{}-01", next_month(&self.to)).into(),
+        ];
+        if let Some(p) = self.people {
+            v.extend(p.iter().map(|p| (*p).into()));
         }
         v
     }
 
     fn credited_orders(&self, date: &str) -> Grouped {
+        let Credited { from, filter } = self.orders(date);
         Grouped {
             sql: format!(
                 "SELECT c.person_id AS person, substr(o.{date}, 1, 7) AS month, \
-                 CAST(SUM(c.amount) AS BIGINT) AS num FROM order_credit c \
-                 JOIN sales_order o ON o.id = c.order_id \
-                 WHERE o.status <> 'cancelled' AND o.{date} >= ? AND o.{date} < ?{} \
-                 GROUP BY c.person_id, substr(o.{date}, 1, 7)",
-                self.people_clause("c.person_id")
+                 CAST(SUM(c.amount) AS BIGINT) AS num FROM {from} \
+                 WHERE {filter} AND o.status <> 'cancelled' \
+                 GROUP BY c.person_id, substr(o.{date}, 1, 7)"
             ),
         }
     }
 
     fn credited_collections(&self) -> Grouped {
+        let Credited { from, filter } = self.credited(
+            "collection_credit",
+            "collection",
+            "k",
+            "collection_id",
+            "collected_on",
+        );
         Grouped {
             sql: format!(
                 "SELECT c.person_id AS person, substr(k.collected_on, 1, 7) AS month, \
-                 CAST(SUM(c.amount) AS BIGINT) AS num FROM collection_credit c \
-                 JOIN collection k ON k.id = c.collection_id \
-                 WHERE k.collected_on >= ? AND k.collected_on < ?{} \
-                 GROUP BY c.person_id, substr(k.collected_on, 1, 7)",
-                self.people_clause("c.person_id")
-            ),
-        }
-    }
-
-    /// Customers whose first order is in the month, for each salesperson
-    /// credited on that first order.
-    fn new_customers(&self) -> Grouped {
-        Grouped {
-            sql: format!(
-                "SELECT c.person_id AS person, substr(o.order_date, 1, 7) AS month, \
-                 CAST(COUNT(DISTINCT o.customer_id) AS BIGINT) AS num FROM order_credit c \
-                 JOIN sales_order o ON o.id = c.order_id \
-                 JOIN customer k ON k.id = o.customer_id AND k.first_purchase_on = o.order_date \
-                 WHERE o.status <> 'cancelled' AND o.order_date >= ? AND o.order_date < ?{} \
-                 GROUP BY c.person_id, substr(o.order_date, 1, 7)",
-                self.people_clause("c.person_id")
-            ),
-        }
-    }
-
-    fn activities(&self, kind: &str) -> Grouped {
-        Grouped {
-            sql: format!(
-                "SELECT person_id AS person, substr(occurred_on, 1, 7) AS month, \
-                 CAST(COUNT(*) AS BIGINT) AS num FROM activity \
-                 WHERE kind = '{kind}' AND occurred_on >= ? AND occurred_on < ?{} \
-                 GROUP BY person_id, substr(occurred_on, 1, 7)",
-                self.people_clause("person_id")
+                 CAST(SUM(c.amount) AS BIGINT) AS num FROM {from} WHERE {filter} \
+                 GROUP BY c.person_id, substr(k.collected_on, 1, 7)"
             ),
         }
     }
@@ -750,7 +1050,7 @@ impl<C: ConnectionTrait> Query<'_, C> {
     async fn sums(&self, q: &Grouped, out: &mut HashMap<(PersonId, Month), Part>) -> Result<()> {
         let rows = self
             .txn
-            .query_all_raw(statement(self.backend(), &q.sql, self.params(1)))
+            .query_all_raw(statement(self.backend(), &q.sql, self.params()))
             .await?;
         for r in rows {
             let key = (
@@ -765,32 +1065,108 @@ impl<C: ConnectionTrait> Query<'_, C> {
         Ok(())
     }
 
-    /// Sales (by order date) to customers whose first purchase was in the
-    /// same year, over all sales.
-    async fn new_customer_share(&self, out: &mut HashMap<(PersonId, Month), Part>) -> Result<()> {
+    /// One pass over the orders by order date for sales, new customers
+    /// (customers whose first order is on this order's date, for each
+    /// salesperson credited on it) and the share of sales to customers
+    /// whose first purchase was in the same year.
+    async fn by_order_date(
+        &self,
+        out: &mut HashMap<Source, HashMap<(PersonId, Month), Part>>,
+    ) -> Result<()> {
+        let Credited { from, filter } = self.orders("order_date");
         let sql = format!(
             "SELECT c.person_id AS person, substr(o.order_date, 1, 7) AS month, \
+             CAST(SUM(c.amount) AS BIGINT) AS sales, \
+             CAST(COUNT(DISTINCT CASE WHEN k.first_purchase_on = o.order_date \
+             THEN o.customer_id END) AS BIGINT) AS new_customers, \
              CAST(SUM(CASE WHEN substr(k.first_purchase_on, 1, 4) = substr(o.order_date, 1, 4) \
-             THEN c.amount ELSE 0 END) AS BIGINT) AS num, \
-             CAST(SUM(c.amount) AS BIGINT) AS den FROM order_credit c \
-             JOIN sales_order o ON o.id = c.order_id JOIN customer k ON k.id = o.customer_id \
-             WHERE o.status <> 'cancelled' AND o.order_date >= ? AND o.order_date < ?{} \
-             GROUP BY c.person_id, substr(o.order_date, 1, 7)",
-            self.people_clause("c.person_id")
+             THEN c.amount ELSE 0 END) AS BIGINT) AS new_sales \
+             FROM {from} JOIN customer k ON k.id = o.customer_id \
+             WHERE {filter} AND o.status <> 'cancelled' \
+             GROUP BY c.person_id, substr(o.order_date, 1, 7)"
         );
-        let rows = self
+        for r in self
             .txn
-            .query_all_raw(statement(self.backend(), &sql, self.params(1)))
-            .await?;
-        for r in rows {
+            .query_all_raw(statement(self.backend(), &sql, self.params()))
+            .await?
+        {
             let key = (
                 r.try_get::<i64>("", "person")?,
                 r.try_get::<String>("", "month")?,
             );
-            out.entry(key).or_default().add(Part {
-                num: r.try_get::<Option<i64>>("", "num")?.unwrap_or(0),
-                den: r.try_get::<Option<i64>>("", "den")?.unwrap_or(0),
-            });
+            let sales = r.try_get::<Option<i64>>("", "sales")?.unwrap_or(0);
+            let new_customers = r.try_get::<Option<i64>>("", "new_customers")?.unwrap_or(0);
+            let new_sales = r.try_get::<Option<i64>>("", "new_sales")?.unwrap_or(0);
+            for (source, part) in [
+                (Source::SalesByOrderDate, Part { num: sales, den: 1 }),
+                (
+                    Source::NewCustomers,
+                    Part {
+                        num: new_customers,
+                        den: 1,
+                    },
+                ),
+                (
+                    Source::NewCustomerShare,
+                    Part {
+                        num: new_sales,
+                        den: sales,
+                    },
+                ),
+            ] {
+                out.entry(source)
+                    .or_default()
+                    .entry(key.clone())
+                    .or_default()
+                    .add(part);
+            }
+        }
+        Ok(())
+    }
+
+    /// One pass over the activities for calls, visits and meetings per
+    /// person and month, along `ix_activity_person_month`.
+    async fn activities(
+        &self,
+        out: &mut HashMap<Source, HashMap<(PersonId, Month), Part>>,
+    ) -> Result<()> {
+        let month = "substr(occurred_on, 1, 7)";
+        let count = |kind: &str| {
+            format!("CAST(SUM(CASE WHEN kind = '{kind}' THEN 1 ELSE 0 END) AS BIGINT) AS {kind}s")
+        };
+        let sql = format!(
+            "SELECT person_id AS person, {month} AS month, {}, {}, {} FROM activity \
+             WHERE {month} >= ? AND {month} <= ?{} GROUP BY person_id, {month}",
+            count("call"),
+            count("visit"),
+            count("meeting"),
+            self.people_clause("person_id")
+        );
+        let mut params: Vec<SqlValue> = vec![self.from.as_str().into(), self.to.as_str().into()];
+        if let Some(p) = self.people {
+            params.extend(p.iter().map(|p| (*p).into()));
+        }
+        for r in self
+            .txn
+            .query_all_raw(statement(self.backend(), &sql, params))
+            .await?
+        {
+            let key = (
+                r.try_get::<i64>("", "person")?,
+                r.try_get::<String>("", "month")?,
+            );
+            for (source, column) in [
+                (Source::Calls, "calls"),
+                (Source::Visits, "visits"),
+                (Source::Meetings, "meetings"),
+            ] {
+                let num = r.try_get::<Option<i64>>("", column)?.unwrap_or(0);
+                out.entry(source)
+                    .or_default()
+                    .entry(key.clone())
+                    .or_default()
+                    .add(Part { num, den: 1 });
+            }
         }
         Ok(())
     }
@@ -799,22 +1175,18 @@ impl<C: ConnectionTrait> Query<'_, C> {
     /// the year before, how many bought from them again this year up to
     /// the month.
     async fn repurchase(&self, out: &mut HashMap<(PersonId, Month), Part>) -> Result<()> {
-        let Some((first_year, _)) = split_month(self.from) else {
+        let Some((first_year, _)) = split_month(&self.from) else {
             return Ok(());
         };
+        let Credited { from, filter } = self.orders("order_date");
         let sql = format!(
             "SELECT c.person_id AS person, o.customer_id AS customer, \
-             MIN(substr(o.order_date, 1, 7)) AS first_month FROM order_credit c \
-             JOIN sales_order o ON o.id = c.order_id \
-             WHERE o.status <> 'cancelled' AND o.order_date >= ? AND o.order_date < ?{} \
-             GROUP BY c.person_id, o.customer_id, substr(o.order_date, 1, 4)",
-            self.people_clause("c.person_id")
+             MIN(substr(o.order_date, 1, 7)) AS first_month FROM {from} \
+             WHERE {filter} AND o.status <> 'cancelled' \
+             GROUP BY c.person_id, o.customer_id, substr(o.order_date, 1, 4)"
         );
-        let mut params = vec![format!("{}-01-01", first_year - 1).into()];
-        params.push(format!("{}-01", next_month(self.to)).into());
-        if let Some(p) = self.people {
-            params.extend(p.iter().map(|p| (*p).into()));
-        }
+        let mut params = self.params();
+        params[0] = format!("{}-01-01", first_year - 1).into();
         let rows = self
             .txn
             .query_all_raw(statement(self.backend(), &sql, params))
@@ -833,7 +1205,7 @@ impl<C: ConnectionTrait> Query<'_, C> {
                 .or_default()
                 .insert(year, month);
         }
-        for month in month_range(self.from, self.to) {
+        for month in month_range(&self.from, &self.to) {
             let Some((year, _)) = split_month(&month) else {
                 continue;
             };
@@ -856,7 +1228,8 @@ impl<C: ConnectionTrait> Query<'_, C> {
     }
 
     /// Per day with a plan: calls and visits done up to the number planned,
-    /// and tasks ticked, over everything planned.
+    /// and tasks ticked, over everything planned. Only the planned days'
+    /// activities are read.
     async fn plan_completion(&self, out: &mut HashMap<(PersonId, Month), Part>) -> Result<()> {
         let plans = format!(
             "SELECT p.person_id AS person, p.day AS day, p.planned_calls AS calls, \
@@ -869,15 +1242,17 @@ impl<C: ConnectionTrait> Query<'_, C> {
             self.people_clause("p.person_id")
         );
         let done = format!(
-            "SELECT person_id AS person, occurred_on AS day, kind, CAST(COUNT(*) AS BIGINT) AS n \
-             FROM activity WHERE kind IN ('call', 'visit') AND occurred_on >= ? AND occurred_on < ?{} \
-             GROUP BY person_id, occurred_on, kind",
-            self.people_clause("person_id")
+            "SELECT a.person_id AS person, a.occurred_on AS day, a.kind AS kind, \
+             CAST(COUNT(*) AS BIGINT) AS n FROM daily_plan p CROSS JOIN activity a \
+             WHERE a.person_id = p.person_id AND a.occurred_on = p.day \
+             AND a.kind IN ('call', 'visit') AND p.day >= ? AND p.day < ?{} \
+             GROUP BY a.person_id, a.occurred_on, a.kind",
+            self.people_clause("p.person_id")
         );
         let mut logged: HashMap<(PersonId, String), (i64, i64)> = HashMap::new();
         for r in self
             .txn
-            .query_all_raw(statement(self.backend(), &done, self.params(1)))
+            .query_all_raw(statement(self.backend(), &done, self.params()))
             .await?
         {
             let key = (
@@ -894,7 +1269,7 @@ impl<C: ConnectionTrait> Query<'_, C> {
         }
         for r in self
             .txn
-            .query_all_raw(statement(self.backend(), &plans, self.params(1)))
+            .query_all_raw(statement(self.backend(), &plans, self.params()))
             .await?
         {
             let person: i64 = r.try_get("", "person")?;
@@ -1055,11 +1430,11 @@ mod tests {
 
     #[test]
     fn a_repurchase_reaches_into_the_next_year() {
-        let months = affected_months(Source::RepurchaseRate, "2026-11");
+        let months = affected_months(Source::RepurchaseRate, "2026-11", false);
         assert_eq!(months.first().map(String::as_str), Some("2026-11"));
         assert_eq!(months.last().map(String::as_str), Some("2027-12"));
         assert_eq!(
-            affected_months(Source::Calls, "2026-11"),
+            affected_months(Source::Calls, "2026-11", true),
             vec!["2026-11".to_owned()]
         );
     }

@@ -782,25 +782,9 @@ async fn set_measure<C: ConnectionTrait>(
     items: &[Checked],
     measure: Measure,
 ) -> Result<()> {
-    let now = Utc::now();
     let mut touched: BTreeMap<UnitId, BTreeSet<(i64, String)>> = BTreeMap::new();
     let mut firsts: HashMap<UnitId, Vec<UnitId>> = HashMap::new();
-    let mut rows = Vec::with_capacity(items.len());
     for c in items {
-        rows.push(figure::ActiveModel {
-            metric_id: Set(c.metric),
-            subject_kind: Set(c.subject.subject.kind().to_owned()),
-            subject_id: Set(c.subject.subject.id()),
-            period: Set(c.period.clone()),
-            target: Set(c.value.filter(|_| measure == Measure::Target)),
-            floor: Set(None),
-            stretch: Set(None),
-            actual: Set(c.value.filter(|_| measure == Measure::Actual)),
-            sub_target: Set(None),
-            sub_actual: Set(None),
-            updated_at: Set(now),
-            ..Default::default()
-        });
         let first = match c.subject.subject {
             Subject::Person(_) => Some(c.subject.unit_id),
             Subject::Unit(u) => tree.get(u).and_then(|n| n.parent),
@@ -817,12 +801,52 @@ async fn set_measure<C: ConnectionTrait>(
             }
         }
     }
-    let column = match measure {
-        Measure::Target => figure::Column::Target,
-        Measure::Actual => figure::Column::Actual,
-    };
-    upsert_figures(txn, rows, &[column, figure::Column::UpdatedAt]).await?;
+    upsert_measure(txn, measure, items).await?;
     recompute_rollups(txn, tree, metrics, &touched).await
+}
+
+/// Inserts figures with one measure set, or on their key sets that
+/// measure: plain multi-row statements of six values a row, the same text
+/// for every full chunk (prepared once) — a recompute writes millions.
+async fn upsert_measure<C: ConnectionTrait>(
+    conn: &C,
+    measure: Measure,
+    items: &[Checked],
+) -> Result<()> {
+    const ROWS: usize = 1000;
+    let column = match measure {
+        Measure::Target => "target",
+        Measure::Actual => "actual",
+    };
+    let now = Utc::now();
+    for chunk in items.chunks(ROWS) {
+        let mut sql = format!(
+            "INSERT INTO figure (metric_id, subject_kind, subject_id, period, {column}, updated_at) VALUES "
+        );
+        let mut values: Vec<sea_orm::Value> = Vec::with_capacity(chunk.len() * 6);
+        for (i, c) in chunk.iter().enumerate() {
+            sql.push_str(if i == 0 {
+                "(?,?,?,?,?,?)"
+            } else {
+                ",(?,?,?,?,?,?)"
+            });
+            values.extend([
+                c.metric.into(),
+                c.subject.subject.kind().into(),
+                c.subject.subject.id().into(),
+                c.period.as_str().into(),
+                c.value.into(),
+                now.into(),
+            ]);
+        }
+        sql.push_str(&format!(
+            " ON CONFLICT (subject_kind, subject_id, period, metric_id) DO UPDATE SET \
+             {column} = excluded.{column}, updated_at = excluded.updated_at"
+        ));
+        conn.execute_raw(super::statement(conn.get_database_backend(), &sql, values))
+            .await?;
+    }
+    Ok(())
 }
 
 /// A stored figure's values, without its bookkeeping columns.

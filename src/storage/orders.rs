@@ -36,7 +36,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::computed::{self, Records};
+use super::computed;
 use super::entity::{
     collection, collection_credit, customer, order_credit, order_line, person, sales_order,
 };
@@ -1526,38 +1526,77 @@ async fn customer_visible<C: ConnectionTrait>(
 // ---------------------------------------------------------------- writing
 
 /// Keeps `first_purchase_on` of these customers equal to their first order
-/// that was not cancelled.
-pub async fn refresh_first_purchase<C: ConnectionTrait>(conn: &C, customers: &[i64]) -> Result<()> {
+/// that was not cancelled; returns the customers whose first purchase
+/// moved (who counts them as new, and when, changed with it).
+pub async fn refresh_first_purchase<C: ConnectionTrait>(
+    conn: &C,
+    customers: &[i64],
+) -> Result<BTreeSet<i64>> {
     let ids: Vec<i64> = customers
         .iter()
         .copied()
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
+    let backend = conn.get_database_backend();
+    let mut moved = BTreeSet::new();
     for chunk in ids.chunks(500) {
         let marks = vec!["?"; chunk.len()].join(", ");
+        let values: Vec<sea_orm::Value> = chunk.iter().map(|v| (*v).into()).collect();
+        let read = format!("SELECT id, first_purchase_on FROM customer WHERE id IN ({marks})");
+        let firsts = |rows: Vec<sea_orm::QueryResult>| {
+            rows.into_iter()
+                .map(|r| {
+                    Ok((
+                        r.try_get::<i64>("", "id")?,
+                        r.try_get::<Option<String>>("", "first_purchase_on")?,
+                    ))
+                })
+                .collect::<Result<HashMap<i64, Option<String>>>>()
+        };
+        let before = firsts(
+            conn.query_all_raw(statement(backend, &read, values.clone()))
+                .await?,
+        )?;
         conn.execute_raw(statement(
-            conn.get_database_backend(),
+            backend,
             &format!(
                 "UPDATE customer SET first_purchase_on = (SELECT MIN(o.order_date) FROM sales_order o \
                  WHERE o.customer_id = customer.id AND o.status <> 'cancelled') WHERE id IN ({marks})"
             ),
-            chunk.iter().map(|v| (*v).into()).collect(),
+            values.clone(),
         ))
         .await?;
+        let after = firsts(
+            conn.query_all_raw(statement(backend, &read, values))
+                .await?,
+        )?;
+        moved.extend(
+            after
+                .into_iter()
+                .filter(|(id, first)| before.get(id) != Some(first))
+                .map(|(id, _)| id),
+        );
     }
-    Ok(())
+    Ok(moved)
 }
 
 /// A free order number for `day`: `SO20260305-0001`, …
 async fn next_order_no<C: ConnectionTrait>(conn: &C, day: NaiveDate) -> Result<String> {
+    use sea_orm::QuerySelect;
     let prefix = format!("SO{}-", day.format("%Y%m%d"));
+    // A range on the unique index ('.' follows '-'): SQLite reads a
+    // `LIKE 'SO…-%'` over every order.
+    let after = format!("SO{}.", day.format("%Y%m%d"));
     let used: HashSet<String> = sales_order::Entity::find()
-        .filter(sales_order::Column::OrderNo.starts_with(prefix.as_str()))
+        .select_only()
+        .column(sales_order::Column::OrderNo)
+        .filter(sales_order::Column::OrderNo.gte(prefix.as_str()))
+        .filter(sales_order::Column::OrderNo.lt(after.as_str()))
+        .into_tuple::<String>()
         .all(conn)
         .await?
         .into_iter()
-        .map(|o| o.order_no)
         .collect();
     let mut n = used.len() + 1;
     loop {
@@ -1729,18 +1768,26 @@ async fn snapshot<C: ConnectionTrait>(
 /// Finishes a write: the computed actuals, the audit entry, the commit.
 async fn finish(
     txn: sea_orm::DatabaseTransaction,
+    tree: &OrgTree,
     actor: &Actor,
     action: &str,
     id: i64,
     before: Option<(Value, BTreeSet<(PersonId, String)>)>,
+    moved: &BTreeSet<i64>,
 ) -> Result<()> {
+    let started = std::time::Instant::now();
     let (after, view, touched_after) = snapshot(&txn, id).await?;
+    tracing::debug!(
+        us = started.elapsed().as_micros() as u64,
+        "order: read back"
+    );
     let mut touched = touched_after;
     let before_view = before.map(|(v, t)| {
         touched.extend(t);
         v
     });
-    computed::records_changed(&txn, Records::Orders, &touched).await?;
+    computed::orders_changed(&txn, tree, &touched, moved).await?;
+    tracing::debug!(us = started.elapsed().as_micros() as u64, "order: computed");
     audit::record(
         &txn,
         Some(actor),
@@ -1752,6 +1799,10 @@ async fn finish(
     )
     .await?;
     txn.commit().await?;
+    tracing::debug!(
+        us = started.elapsed().as_micros() as u64,
+        "order: committed"
+    );
     Ok(())
 }
 
@@ -1760,8 +1811,10 @@ pub async fn create(db: &Db, actor: &Actor, new: &NewOrder, tz: Tz) -> Result<i6
     if actor.orders_write() == Reach::Nothing {
         return Err(Error::Forbidden);
     }
+    let started = std::time::Instant::now();
     let txn = begin_write(db, Lane::Figures).await?;
     let tree = load_org_tree(&txn).await?;
+    tracing::debug!(us = started.elapsed().as_micros() as u64, "order: begun");
     let w = Wanted {
         order_no: new.order_no.as_deref(),
         customer_id: new.customer_id,
@@ -1795,8 +1848,9 @@ pub async fn create(db: &Db, actor: &Actor, new: &NewOrder, tz: Tz) -> Result<i6
     .await?;
     write_lines(&txn, order.id, &c.lines).await?;
     write_credits(&txn, order.id, c.total, &c.credits, &[]).await?;
-    refresh_first_purchase(&txn, &[customer_id]).await?;
-    finish(txn, actor, "create", order.id, None).await?;
+    let moved = refresh_first_purchase(&txn, &[customer_id]).await?;
+    tracing::debug!(us = started.elapsed().as_micros() as u64, "order: written");
+    finish(txn, &tree, actor, "create", order.id, None, &moved).await?;
     Ok(order.id)
 }
 
@@ -1943,13 +1997,15 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, patch: &OrderPatch, tz: Tz)
     am.update(&txn).await?;
     write_lines(&txn, id, &c.lines).await?;
     write_credits(&txn, id, c.total, &c.credits, &full.collections).await?;
-    refresh_first_purchase(&txn, &[o.customer_id, customer_id]).await?;
+    let moved = refresh_first_purchase(&txn, &[o.customer_id, customer_id]).await?;
     finish(
         txn,
+        &tree,
         actor,
         "update",
         id,
         Some((before_view, before_touched)),
+        &moved,
     )
     .await
 }
@@ -1982,7 +2038,7 @@ fn parse_date_field(field: &str, text: Option<&str>, tz: Tz) -> Result<NaiveDate
 /// after the order date and the steps before it.
 pub async fn set_status(db: &Db, actor: &Actor, id: i64, step: &StatusStep, tz: Tz) -> Result<()> {
     let txn = begin_write(db, Lane::Figures).await?;
-    let (full, _) = for_change(&txn, actor, id).await?;
+    let (full, tree) = for_change(&txn, actor, id).await?;
     let (_, before_view, before_touched) = snapshot(&txn, id).await?;
     let o = &full.order;
     let target = parse_status(&step.status)
@@ -2046,10 +2102,12 @@ pub async fn set_status(db: &Db, actor: &Actor, id: i64, step: &StatusStep, tz: 
     am.update(&txn).await?;
     finish(
         txn,
+        &tree,
         actor,
         "status",
         id,
         Some((before_view, before_touched)),
+        &BTreeSet::new(),
     )
     .await
 }
@@ -2058,7 +2116,7 @@ pub async fn set_status(db: &Db, actor: &Actor, id: i64, step: &StatusStep, tz: 
 /// cancelled: delete them first, or enter the refund as an order.
 pub async fn cancel(db: &Db, actor: &Actor, id: i64, req: &Cancel, tz: Tz) -> Result<()> {
     let txn = begin_write(db, Lane::Figures).await?;
-    let (full, _) = for_change(&txn, actor, id).await?;
+    let (full, tree) = for_change(&txn, actor, id).await?;
     let (_, before_view, before_touched) = snapshot(&txn, id).await?;
     let o = &full.order;
     let mut errors = Vec::new();
@@ -2105,13 +2163,15 @@ pub async fn cancel(db: &Db, actor: &Actor, id: i64, req: &Cancel, tz: Tz) -> Re
     }));
     am.updated_at = Set(Utc::now());
     am.update(&txn).await?;
-    refresh_first_purchase(&txn, &[o.customer_id]).await?;
+    let moved = refresh_first_purchase(&txn, &[o.customer_id]).await?;
     finish(
         txn,
+        &tree,
         actor,
         "cancel",
         id,
         Some((before_view, before_touched)),
+        &moved,
     )
     .await
 }
@@ -2127,7 +2187,7 @@ pub async fn add_collection(
     tz: Tz,
 ) -> Result<i64> {
     let txn = begin_write(db, Lane::Figures).await?;
-    let (full, _) = for_change(&txn, actor, id).await?;
+    let (full, tree) = for_change(&txn, actor, id).await?;
     let (_, before_view, before_touched) = snapshot(&txn, id).await?;
     let o = &full.order;
     let mut errors = Vec::new();
@@ -2226,10 +2286,12 @@ pub async fn add_collection(
     touch_order(&txn, id).await?;
     finish(
         txn,
+        &tree,
         actor,
         "collect",
         id,
         Some((before_view, before_touched)),
+        &BTreeSet::new(),
     )
     .await?;
     Ok(k.id)
@@ -2250,7 +2312,7 @@ async fn touch_order<C: ConnectionTrait>(conn: &C, id: i64) -> Result<()> {
 /// Deletes a collection of an order.
 pub async fn delete_collection(db: &Db, actor: &Actor, id: i64, collection_id: i64) -> Result<()> {
     let txn = begin_write(db, Lane::Figures).await?;
-    let (full, _) = for_change(&txn, actor, id).await?;
+    let (full, tree) = for_change(&txn, actor, id).await?;
     if !full.collections.iter().any(|k| k.id == collection_id) {
         return Err(Error::NotFound);
     }
@@ -2265,10 +2327,12 @@ pub async fn delete_collection(db: &Db, actor: &Actor, id: i64, collection_id: i
     touch_order(&txn, id).await?;
     finish(
         txn,
+        &tree,
         actor,
         "delete_collection",
         id,
         Some((before_view, before_touched)),
+        &BTreeSet::new(),
     )
     .await
 }
@@ -2411,13 +2475,14 @@ fn json_str(s: &str) -> String {
 /// Writes many new orders (status 录入) with their lines and credits in
 /// the caller's figures-lane transaction, with multi-row statements; one
 /// audit entry per order. `progress` hears how many lines were written so
-/// far. Returns what the orders touch for [`computed::records_changed`].
+/// far. Returns what the orders touch and the customers whose first
+/// purchase moved, for [`computed::orders_changed`].
 pub async fn bulk_insert<C: ConnectionTrait>(
     conn: &C,
     actor: Option<&Actor>,
     orders: Vec<BulkOrder>,
     progress: &mut (dyn FnMut(usize) + Send),
-) -> Result<BTreeSet<(PersonId, String)>> {
+) -> Result<(BTreeSet<(PersonId, String)>, BTreeSet<i64>)> {
     let backend = conn.get_database_backend();
     let started = std::time::Instant::now();
     let sqlite = backend == sea_orm::DatabaseBackend::Sqlite;
@@ -2583,7 +2648,7 @@ pub async fn bulk_insert<C: ConnectionTrait>(
         ms = started.elapsed().as_millis() as u64,
         "import: audit written"
     );
-    refresh_first_purchase(conn, &customer_ids).await?;
+    let moved = refresh_first_purchase(conn, &customer_ids).await?;
     if sqlite {
         conn.execute_unprepared("PRAGMA cache_size = -2000").await?;
     }
@@ -2591,7 +2656,7 @@ pub async fn bulk_insert<C: ConnectionTrait>(
         ms = started.elapsed().as_millis() as u64,
         "import: first purchases kept"
     );
-    Ok(touched)
+    Ok((touched, moved))
 }
 
 #[cfg(test)]

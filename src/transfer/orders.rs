@@ -27,7 +27,7 @@ use serde::Serialize;
 use super::{CellError, Table, TransferError, column_letter};
 use crate::domain::access::{Actor, PersonId};
 use crate::domain::metric::{Kind, parse_value};
-use crate::storage::computed::{self, Records};
+use crate::storage::computed;
 use crate::storage::orders::{self as store, BulkOrder, Line};
 use crate::storage::{self, Db, Lane, audit, customers};
 
@@ -891,14 +891,15 @@ pub async fn import_file(
         });
     };
     let order_count = bulk.len();
-    let touched = store::bulk_insert(&txn, actor, bulk, &mut tick).await?;
+    let (touched, moved) = store::bulk_insert(&txn, actor, bulk, &mut tick).await?;
     progress(Progress {
         stage: Stage::Figures,
         done: touched.len(),
         total: touched.len(),
     });
     let started = std::time::Instant::now();
-    computed::records_changed(&txn, Records::Orders, &touched).await?;
+    let tree = crate::storage::org::load_org_tree(&txn).await?;
+    computed::orders_changed(&txn, &tree, &touched, &moved).await?;
     tracing::debug!(
         ms = started.elapsed().as_millis() as u64,
         "import: computed actuals"

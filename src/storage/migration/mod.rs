@@ -12,6 +12,7 @@ mod m20261128_000020_customers;
 mod m20261128_000021_orders;
 mod m20261128_000022_work;
 mod m20261128_000023_computed;
+mod m20261128_000024_activity_month;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000021_orders::Migration),
             Box::new(m20261128_000022_work::Migration),
             Box::new(m20261128_000023_computed::Migration),
+            Box::new(m20261128_000024_activity_month::Migration),
         ]
     }
 }
