@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use chrono::{NaiveDate, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait,
-    QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait,
+    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, Set, Statement,
 };
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::json;
@@ -45,28 +45,38 @@ pub async fn load_tree<C: ConnectionTrait>(conn: &C) -> Result<(OrgTree, Vec<uni
 }
 
 /// Only the tree: five narrow columns, for the many reads that need reach
-/// and paths but no unit details (a table request at 1,000 teams).
+/// and paths but no unit details (a table request at 1,000 teams, every
+/// order written). The units come as one JSON array in one row: the
+/// SQLite driver hands each result row over between threads, and a
+/// thousand rows cost more than the rest of an order's write.
 pub async fn load_org_tree<C: ConnectionTrait>(conn: &C) -> Result<OrgTree> {
-    use sea_orm::QuerySelect;
-    let rows: Vec<(i64, Option<i64>, String, String, bool)> = unit::Entity::find()
-        .select_only()
-        .columns([
-            unit::Column::Id,
-            unit::Column::ParentId,
-            unit::Column::Code,
-            unit::Column::Name,
-            unit::Column::Active,
-        ])
-        .into_tuple()
-        .all(conn)
-        .await?;
+    let backend = conn.get_database_backend();
+    let sql = match backend {
+        DatabaseBackend::Postgres => {
+            "SELECT CAST(COALESCE(json_agg(json_build_array(id, parent_id, code, name, active)), \
+             '[]') AS TEXT) AS units FROM org_unit"
+        }
+        _ => {
+            "SELECT json_group_array(json_array(id, parent_id, code, name, active)) AS units \
+             FROM org_unit"
+        }
+    };
+    let row = conn
+        .query_one_raw(Statement::from_string(backend, sql))
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("org_unit".into()))?;
+    let text: String = row.try_get("", "units")?;
+    // `active` is a boolean in PostgreSQL and 0 or 1 in SQLite.
+    let rows: Vec<(i64, Option<i64>, String, String, serde_json::Value)> =
+        serde_json::from_str(&text)
+            .map_err(|e| DbErr::Custom(format!("the org tree did not parse: {e}")))?;
     Ok(OrgTree::new(rows.into_iter().map(
         |(id, parent, code, name, active)| UnitNode {
             id,
             parent,
             code,
             name,
-            active,
+            active: active.as_bool().unwrap_or(active.as_i64() == Some(1)),
         },
     )))
 }
