@@ -298,6 +298,28 @@ impl TestApp {
         &self.0.db_url
     }
 
+    /// Runs the `mubiao` binary on the test's database, off the async
+    /// runtime (the server in this process keeps answering meanwhile).
+    pub async fn cli(&self, args: &[&str]) -> std::process::Output {
+        let url = self.db_url().to_owned();
+        let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+        tokio::task::spawn_blocking(move || {
+            std::process::Command::new(env!("CARGO_BIN_EXE_mubiao"))
+                .arg("--database")
+                .arg(url)
+                .args(args)
+                .env_remove("MUBIAO_DATABASE_URL")
+                .env_remove("MUBIAO_CONFIG")
+                .env_remove("MUBIAO_TIME_ZONE")
+                .env("MUBIAO_LOG", "warn")
+                .stdin(std::process::Stdio::null())
+                .output()
+                .expect("mubiao runs")
+        })
+        .await
+        .expect("the command's thread")
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.0.addr)
     }

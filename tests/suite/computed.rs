@@ -8,6 +8,7 @@
 //! The records are in 2032–2033, years the demo company has no records in.
 
 use reqwest::StatusCode;
+use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 
 use crate::both_databases;
@@ -284,6 +285,42 @@ both_databases! {
         // A source of the wrong kind is refused.
         let (status, e) = admin_user.patch("/api/v1/metrics/calls", json!({"source": "orders"})).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    }
+
+    async fn mubiao_recompute_rebuilds_drifted_figures_and_clears_stray_ones(app) {
+        let admin = app.demo("sales_admin").await;
+        let gm = app.demo("gm").await;
+        scenario(&admin).await;
+        // What an upgraded database can hold: a person's figure that no
+        // longer matches the records, a unit's own actual of a computed
+        // amount (typed before it was computed), and a figure of a month
+        // after the last records and after today.
+        let sql = |s: &str| {
+            let backend = app.db().get_database_backend();
+            sea_orm::Statement::from_string(backend, s.to_owned())
+        };
+        let metric = "(SELECT id FROM metric WHERE code = 'sales_amount')";
+        let person = "(SELECT id FROM person WHERE employee_no = 'E0015')";
+        let unit = "(SELECT id FROM org_unit WHERE code = 'HD-SH')";
+        for stmt in [
+            format!("UPDATE figure SET actual = 1 WHERE metric_id = {metric} AND subject_kind = 'person' AND subject_id = {person} AND period = '2033-03'"),
+            format!("UPDATE figure SET actual = 99900 WHERE metric_id = {metric} AND subject_kind = 'unit' AND subject_id = {unit} AND period = '2033-03'"),
+            format!("INSERT INTO figure (metric_id, subject_kind, subject_id, period, actual, updated_at) VALUES ({metric}, 'person', {person}, '2034-01', 77700, CURRENT_TIMESTAMP)"),
+        ] {
+            let done = app.db().execute_raw(sql(&stmt)).await.unwrap();
+            assert_eq!(done.rows_affected(), 1, "{stmt}");
+        }
+        let o = app.cli(&["recompute"]).await;
+        let (out, err) = (String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+        assert!(o.status.success(), "stdout: {out}\nstderr: {err}");
+        assert!(out.contains("computed actuals recomputed"), "{out}");
+        assert_eq!(actual(&gm, "person:E0015", "sales_amount", "2033-03").await.as_deref(), Some("583.33"));
+        assert_eq!(actual(&gm, "unit:HD-SH", "sales_amount", "2033-03").await.as_deref(), Some("650.00"));
+        assert_eq!(actual(&gm, "person:E0015", "sales_amount", "2034-01").await, None);
+        // Run again, nothing changes.
+        let o = app.cli(&["recompute"]).await;
+        assert!(o.status.success());
+        assert_eq!(actual(&gm, "unit:HD-SH", "sales_amount", "2033-03").await.as_deref(), Some("650.00"));
     }
 
     async fn a_locked_month_keeps_its_figures_until_reopened(app) {

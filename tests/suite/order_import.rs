@@ -2,15 +2,11 @@
 //! line: a good file creates its orders and the customers not yet known;
 //! a bad one names every bad cell and writes nothing.
 
-use std::process::{Command, Stdio};
-
 use reqwest::StatusCode;
 use serde_json::Value;
 
 use crate::both_databases;
 use crate::common::TestApp;
-
-const BIN: &str = env!("CARGO_BIN_EXE_mubiao");
 
 const GOOD: &str = "订单号,客户,销售工号,下单日期,产品,类别,数量,单价,金额,第二销售工号,分成比例\n\
 I-001,导入测试客户甲,E0015,2032-03-05,智能门锁 X1,门锁,10,1299.00,12990.00,,\n\
@@ -41,21 +37,6 @@ async fn count(app: &TestApp, q: &str) -> i64 {
     let (status, list) = gm.get(&format!("/api/v1/orders?q={q}")).await;
     assert_eq!(status, StatusCode::OK, "{list}");
     list["count"].as_i64().unwrap()
-}
-
-/// Runs the binary on the test's database.
-fn mubiao(app: &TestApp, args: &[&str]) -> std::process::Output {
-    Command::new(BIN)
-        .arg("--database")
-        .arg(app.db_url())
-        .args(args)
-        .env_remove("MUBIAO_DATABASE_URL")
-        .env_remove("MUBIAO_CONFIG")
-        .env_remove("MUBIAO_TIME_ZONE")
-        .env("MUBIAO_LOG", "warn")
-        .stdin(Stdio::null())
-        .output()
-        .expect("mubiao runs")
 }
 
 both_databases! {
@@ -183,11 +164,7 @@ B-004,导入测试客户丁,E0015,2032-03-05,门锁,门锁,1,10,\n";
         std::fs::write(&file, GOOD).unwrap();
         let path = file.to_str().unwrap();
         let db = app.db_url().to_owned();
-        let o = tokio::task::spawn_blocking({
-            let app = app.clone();
-            let path = path.to_owned();
-            move || mubiao(&app, &["import", "orders", &path])
-        }).await.unwrap();
+        let o = app.cli(&["import", "orders", path]).await;
         let (out, err) = (String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
         assert!(o.status.success(), "{db}\nstdout: {out}\nstderr: {err}");
         assert!(out.contains("imported 3 orders from 4 rows"), "{out}");
@@ -199,11 +176,7 @@ B-004,导入测试客户丁,E0015,2032-03-05,门锁,门锁,1,10,\n";
         let (_, log) = gm.get("/api/v1/audit?entity=order&record=I-001").await;
         assert_eq!(log[0]["actor"], "system", "{log}");
         // Again: refused with the cells, nothing written, a failure status.
-        let o = tokio::task::spawn_blocking({
-            let app = app.clone();
-            let path = path.to_owned();
-            move || mubiao(&app, &["import", "orders", &path])
-        }).await.unwrap();
+        let o = app.cli(&["import", "orders", path]).await;
         let err = String::from_utf8_lossy(&o.stderr);
         assert!(!o.status.success());
         assert!(err.contains("orders!A2: order number \"I-001\" already exists"), "{err}");
