@@ -1335,9 +1335,15 @@ impl TableFigure {
 /// hands every result row from its own thread to the request's, and for a
 /// table's 156 rows that hand-over cost more than the query itself under
 /// load. Numbers and period keys never hold `,` or `;`.
-async fn table_figures(db: &Db, subject: Subject, periods: &[String]) -> Result<Vec<TableFigure>> {
-    use sea_orm::sea_query::Expr;
-    use sea_orm::{DatabaseBackend, QuerySelect};
+/// A subject's figures of some periods and, for computed rates, the
+/// numerators and denominators they come from (by source code and
+/// period), in one query.
+async fn table_figures(
+    db: &Db,
+    subject: Subject,
+    periods: &[String],
+) -> Result<(Vec<TableFigure>, HashMap<(String, String), (i64, i64)>)> {
+    use sea_orm::DatabaseBackend;
     let row = "CAST(metric_id AS TEXT) || ',' || period || ',' || \
                COALESCE(CAST(target AS TEXT), '') || ',' || \
                COALESCE(CAST(\"floor\" AS TEXT), '') || ',' || \
@@ -1345,25 +1351,57 @@ async fn table_figures(db: &Db, subject: Subject, periods: &[String]) -> Result<
                COALESCE(CAST(actual AS TEXT), '') || ',' || \
                COALESCE(CAST(sub_target AS TEXT), '') || ',' || \
                COALESCE(CAST(sub_actual AS TEXT), '')";
-    let packed = match db.get_database_backend() {
-        DatabaseBackend::Postgres => format!("string_agg({row}, ';')"),
-        _ => format!("group_concat({row}, ';')"),
+    let part = "source || ',' || period || ',' || CAST(num AS TEXT) || ',' || CAST(den AS TEXT)";
+    let backend = db.get_database_backend();
+    let agg = |expr: &str| match backend {
+        DatabaseBackend::Postgres => format!("string_agg({expr}, ';')"),
+        _ => format!("group_concat({expr}, ';')"),
     };
-    let packed: Option<Option<String>> = figure::Entity::find()
-        .select_only()
-        .column_as(Expr::cust(packed), "packed")
-        .filter(subject.condition())
-        .filter(figure::Column::Period.is_in(periods.iter().cloned()))
-        .into_tuple()
-        .one(db)
-        .await?;
-    packed
-        .flatten()
+    let marks = vec!["?"; periods.len()].join(",");
+    // Packed into one row of two texts: the SQLite driver hands each
+    // result row over between threads, and for 156 rows that cost more
+    // than the query.
+    let sql = format!(
+        "SELECT (SELECT {} FROM figure WHERE subject_kind = ? AND subject_id = ? \
+         AND period IN ({marks})) AS packed, \
+         (SELECT {} FROM computed_part WHERE subject_kind = ? AND subject_id = ? \
+         AND period IN ({marks})) AS parts",
+        agg(row),
+        agg(part)
+    );
+    let mut values: Vec<sea_orm::Value> = Vec::new();
+    for _ in 0..2 {
+        values.push(subject.kind().into());
+        values.push(subject.id().into());
+        values.extend(periods.iter().map(|p| p.as_str().into()));
+    }
+    let Some(r) = db
+        .query_one_raw(super::statement(backend, &sql, values))
+        .await?
+    else {
+        return Ok(Default::default());
+    };
+    let packed: Option<String> = r.try_get("", "packed")?;
+    let figures = packed
         .iter()
         .flat_map(|p| p.split(';'))
         .filter(|r| !r.is_empty())
         .map(TableFigure::unpack)
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    let parts: Option<String> = r.try_get("", "parts")?;
+    let mut by_source = HashMap::new();
+    for p in parts.iter().flat_map(|p| p.split(';')) {
+        let mut f = p.split(',');
+        if let (Some(source), Some(period), Some(Ok(num)), Some(Ok(den))) = (
+            f.next(),
+            f.next(),
+            f.next().map(str::parse::<i64>),
+            f.next().map(str::parse::<i64>),
+        ) {
+            by_source.insert((source.to_owned(), period.to_owned()), (num, den));
+        }
+    }
+    Ok((figures, by_source))
 }
 
 /// The table of one subject for one fiscal year; `NotFound` for a subject
@@ -1413,7 +1451,7 @@ pub async fn table_with(
     let year_key = Period::Year(year).to_string();
     let mut periods: Vec<String> = months.iter().map(ToString::to_string).collect();
     periods.push(year_key.clone());
-    let rows = table_figures(db, subject.subject, &periods).await?;
+    let (rows, computed) = table_figures(db, subject.subject, &periods).await?;
     let withheld = match basis {
         Basis::All => vec![false; months.len()],
         Basis::Accepted => unaccepted(db, structure, &subject, &periods[..months.len()]).await?,
@@ -1451,7 +1489,29 @@ pub async fn table_with(
             },
             _ => None,
         };
-        let row = table::build_row(&m.def, &f, parts.as_ref().map(|(n, d)| (n, d)));
+        let mut row = table::build_row(&m.def, &f, parts.as_ref().map(|(n, d)| (n, d)));
+        // A computed rate's year is the ratio of the year's summed
+        // numerators and denominators, not an average of the months (a
+        // month of two orders weighs less than one of two hundred).
+        let source = crate::domain::computed::Source::of(&m.def.source);
+        if let Some(source) = source.filter(|s| s.is_rate() && m.def.total == Total::Average) {
+            let (mut num, mut den, mut any) = (0i64, 0i64, false);
+            for (i, p) in periods.iter().take(months.len()).enumerate() {
+                if let Some((n, d)) = computed.get(&(source.code().to_owned(), p.clone())) {
+                    if !withheld[i] {
+                        num = num.saturating_add(*n);
+                        den = den.saturating_add(*d);
+                        any = true;
+                    }
+                }
+            }
+            let actual = if any {
+                table::ratio(m.def.kind, Some(num), Some(den))
+            } else {
+                None
+            };
+            row.total = table::Cell::new(&m.def, row.total.target, actual);
+        }
         let kind = m.def.kind;
         out.push(RowView {
             computed_from: crate::domain::computed::Source::of(&m.def.source)

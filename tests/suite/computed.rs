@@ -126,6 +126,13 @@ both_databases! {
         // The team's share is the ratio of its sums, (183.33 + 66.67) / 650
         // = 38.46 %, not the average of 31.43 and 100.
         assert_eq!(actual(&gm, "unit:HD-SH", "new_customer_share", "2033-03").await.as_deref(), Some("38.46"));
+        // April is all 甲 (new this year): 100 %. The year is the ratio of
+        // the summed parts, (183.33 + 300) / (583.33 + 300) = 54.72 %, not
+        // the average of the months' 31.43 and 100 (65.72).
+        assert_eq!(actual(&gm, me, "new_customer_share", "2033-04").await.as_deref(), Some("100.00"));
+        let (_, t) = gm.get(&format!("/api/v1/table?subject={me}&year=2033")).await;
+        let share = t["rows"].as_array().unwrap().iter().find(|r| r["metric"] == "new_customer_share").unwrap();
+        assert_eq!(share["total"]["actual"], "54.72", "{share}");
         // Repurchase: 丁 (last year's only customer) bought again in March.
         // Months after the last record (and after today) get no rate.
         assert_eq!(actual(&gm, me, "repurchase_rate", "2033-05").await.as_deref(), None);
