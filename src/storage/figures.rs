@@ -1497,12 +1497,11 @@ pub async fn table_with(
         if let Some(source) = source.filter(|s| s.is_rate() && m.def.total == Total::Average) {
             let (mut num, mut den, mut any) = (0i64, 0i64, false);
             for (i, p) in periods.iter().take(months.len()).enumerate() {
-                if let Some((n, d)) = computed.get(&(source.code().to_owned(), p.clone())) {
-                    if !withheld[i] {
-                        num = num.saturating_add(*n);
-                        den = den.saturating_add(*d);
-                        any = true;
-                    }
+                let part = computed.get(&(source.code().to_owned(), p.clone()));
+                if let (Some((n, d)), false) = (part, withheld[i]) {
+                    num = num.saturating_add(*n);
+                    den = den.saturating_add(*d);
+                    any = true;
                 }
             }
             let actual = if any {
