@@ -596,26 +596,49 @@ async fn unit_rates<C: ConnectionTrait>(
         })
         .collect();
     save_parts(txn, source, &rows).await?;
+    let units: Vec<UnitId> = touched_people
+        .iter()
+        .filter_map(|p| units_of.get(p).copied())
+        .collect();
+    let metric_rows = sources.get(&source).map(Vec::as_slice).unwrap_or(&[]);
+    let mut unit_items = roll_units(txn, tree, source, metric_rows, &units, &months).await?;
+    if let Some(scope) = bulk {
+        // Every unit's rate was computed: those not among them lost theirs.
+        let units: HashMap<i64, UnitId> = tree.all_ids().map(|u| (u, u)).collect();
+        let ids = metric_rows.iter().map(|m| m.id).collect();
+        unit_items = only_changed(txn, "unit", &units, &ids, scope, unit_items).await?;
+    }
+    Ok(unit_items)
+}
+
+/// Sums a rate's parts up the tree from `units` (each unit from its own
+/// people and its sub-units, deepest level first), keeps the sums, and
+/// returns each unit's rate as an actual to write.
+async fn roll_units<C: ConnectionTrait>(
+    txn: &C,
+    tree: &OrgTree,
+    source: Source,
+    metric_rows: &[MetricRow],
+    units: &[UnitId],
+    months: &BTreeSet<Month>,
+) -> Result<Vec<Checked>> {
     let mut levels: BTreeMap<std::cmp::Reverse<usize>, BTreeSet<UnitId>> = BTreeMap::new();
-    for p in &touched_people {
-        if let Some(unit) = units_of.get(p) {
-            for (depth, u) in tree.path(*unit).iter().enumerate() {
-                levels
-                    .entry(std::cmp::Reverse(depth))
-                    .or_default()
-                    .insert(u.id);
-            }
+    for unit in units {
+        for (depth, u) in tree.path(*unit).iter().enumerate() {
+            levels
+                .entry(std::cmp::Reverse(depth))
+                .or_default()
+                .insert(u.id);
         }
     }
     let mut unit_items = Vec::new();
-    let metric_rows = sources.get(&source).map(Vec::as_slice).unwrap_or(&[]);
     for units in levels.values() {
         let units: Vec<UnitId> = units.iter().copied().collect();
         for chunk in units.chunks(300) {
-            let sums = children_parts(txn, chunk, source, &months).await?;
+            let sums = children_parts(txn, chunk, source, months).await?;
             let mut level_rows = Vec::new();
             for u in chunk {
-                for month in &months {
+                for month in months {
                     let part = sums.get(&(*u, month.clone())).copied().unwrap_or_default();
                     level_rows.push((Subject::Unit(*u), month.clone(), part));
                     for metric in metric_rows {
@@ -632,13 +655,63 @@ async fn unit_rates<C: ConnectionTrait>(
             save_parts(txn, source, &level_rows).await?;
         }
     }
-    if let Some(scope) = bulk {
-        // Every unit's rate was computed: those not among them lost theirs.
-        let units: HashMap<i64, UnitId> = tree.all_ids().map(|u| (u, u)).collect();
-        let ids = metric_rows.iter().map(|m| m.id).collect();
-        unit_items = only_changed(txn, "unit", &units, &ids, scope, unit_items).await?;
-    }
     Ok(unit_items)
+}
+
+/// After people or units moved in the tree: the computed rates of the
+/// units above their old and new places (`units`), summed again from
+/// their children's parts for every month the moved subjects have parts
+/// in. The moved people's own parts and figures do not change.
+pub(crate) async fn units_moved<C: ConnectionTrait>(
+    txn: &C,
+    tree: &OrgTree,
+    metrics: &[MetricRow],
+    subjects: &[Subject],
+    units: &[UnitId],
+) -> Result<()> {
+    let sources = computed_sources(metrics, Source::is_rate);
+    if sources.is_empty() || subjects.is_empty() || units.is_empty() {
+        return Ok(());
+    }
+    let mut items = Vec::new();
+    for (source, rows) in &sources {
+        let mut months: BTreeSet<Month> = BTreeSet::new();
+        for chunk in subjects.chunks(500) {
+            let mut cond = Vec::new();
+            let mut values: Vec<SqlValue> = vec![source.code().into()];
+            for s in chunk {
+                cond.push("(subject_kind = ? AND subject_id = ?)");
+                values.push(s.kind().into());
+                values.push(s.id().into());
+            }
+            let sql = format!(
+                "SELECT DISTINCT period FROM computed_part WHERE source = ? AND ({})",
+                cond.join(" OR ")
+            );
+            for r in txn
+                .query_all_raw(statement(txn.get_database_backend(), &sql, values))
+                .await?
+            {
+                months.insert(r.try_get("", "period")?);
+            }
+        }
+        if !months.is_empty() {
+            items.extend(roll_units(txn, tree, *source, rows, units, &months).await?);
+        }
+    }
+    if !items.is_empty() {
+        figures::apply(
+            txn,
+            None,
+            Measure::Actual,
+            tree,
+            metrics,
+            items,
+            AuditAs::Batch,
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// The people's parts that differ from the stored ones (a part never

@@ -1147,6 +1147,9 @@ pub async fn refresh_after_move<C: ConnectionTrait>(
     if pairs.is_empty() {
         return Ok(());
     }
+    // Computed rates are not rolled up from the figures but from their
+    // parts: sum those again first.
+    super::computed::units_moved(conn, &tree, &metrics, subjects, units).await?;
     let mut touched: BTreeMap<UnitId, BTreeSet<(i64, String)>> = BTreeMap::new();
     for u in units {
         for n in tree.path(*u) {

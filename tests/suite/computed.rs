@@ -330,6 +330,23 @@ both_databases! {
         assert_eq!(actual(&gm, "unit:HD-SH", "sales_amount", "2033-03").await.as_deref(), Some("650.00"));
     }
 
+    async fn a_moved_salesperson_takes_their_rate_parts_along(app) {
+        let admin = app.demo("sales_admin").await;
+        let gm = app.demo("gm").await;
+        scenario(&admin).await;
+        assert_eq!(actual(&gm, "unit:HD-SH", "new_customer_share", "2033-03").await.as_deref(), Some("38.46"));
+        let boss = app.demo("admin").await;
+        let (status, p) = boss.patch("/api/v1/people/E0016", json!({"unit": "HD-HZ"})).await;
+        assert_eq!(status, StatusCode::OK, "{p}");
+        // 上海 keeps E0015's 183.33 of 583.33; 杭州 gets E0016's 66.67 of
+        // 66.67, all of it to new customer 乙.
+        assert_eq!(actual(&gm, "unit:HD-SH", "new_customer_share", "2033-03").await.as_deref(), Some("31.43"));
+        assert_eq!(actual(&gm, "unit:HD-HZ", "new_customer_share", "2033-03").await.as_deref(), Some("100.00"));
+        // The region above both is unchanged: (183.33 + 66.67) / 650.
+        assert_eq!(actual(&gm, "unit:HD", "new_customer_share", "2033-03").await.as_deref(), Some("38.46"));
+        assert_eq!(actual(&gm, "unit:HD-HZ", "sales_amount", "2033-03").await.as_deref(), Some("66.67"));
+    }
+
     async fn a_locked_month_keeps_its_figures_until_reopened(app) {
         let admin = app.demo("sales_admin").await;
         let gm = app.demo("gm").await;
