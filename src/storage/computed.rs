@@ -172,6 +172,25 @@ pub(crate) async fn recompute_all_in<C: ConnectionTrait>(
     txn: &C,
     only_months: Option<&BTreeSet<Month>>,
 ) -> Result<()> {
+    let sqlite = txn.get_database_backend() == DatabaseBackend::Sqlite;
+    if sqlite {
+        // Every record and every figure is read: far more pages than the
+        // default 2 MB cache holds. Back to the default at the end, even
+        // on failure (the connection goes back to the pool).
+        txn.execute_unprepared("PRAGMA cache_size = -262144")
+            .await?;
+    }
+    let done = recompute_everyone(txn, only_months).await;
+    if sqlite {
+        txn.execute_unprepared("PRAGMA cache_size = -2000").await?;
+    }
+    done
+}
+
+async fn recompute_everyone<C: ConnectionTrait>(
+    txn: &C,
+    only_months: Option<&BTreeSet<Month>>,
+) -> Result<()> {
     let started = std::time::Instant::now();
     let lap = |what: &str| {
         tracing::debug!(
@@ -179,13 +198,6 @@ pub(crate) async fn recompute_all_in<C: ConnectionTrait>(
             "recompute: {what}"
         )
     };
-    let sqlite = txn.get_database_backend() == DatabaseBackend::Sqlite;
-    if sqlite {
-        // Every record and every figure is read: far more pages than the
-        // default 2 MB cache holds. Back to the default at the end.
-        txn.execute_unprepared("PRAGMA cache_size = -262144")
-            .await?;
-    }
     refresh_first_purchases(txn).await?;
     lap("first purchases");
     let metrics = figures::load_metrics(txn).await?;
@@ -240,9 +252,28 @@ pub(crate) async fn recompute_all_in<C: ConnectionTrait>(
     let tree = load_org_tree(txn).await?;
     clear_unit_sums(txn, &tree, &metrics, &sources, &scope).await?;
     recompute(txn, &tree, &metrics, &sources, None, &months, Some(&scope)).await?;
-    lap("rolled up");
-    if sqlite {
-        txn.execute_unprepared("PRAGMA cache_size = -2000").await?;
+    lap("recomputed");
+    if only_months.is_none() {
+        // Only what changed was written and rolled up: roll every unit up
+        // again for the computed amounts and counts, so that a recompute of
+        // everything also mends a unit total left wrong for any reason.
+        // (Units' rates were all summed again from their parts above.)
+        let pairs: BTreeSet<(i64, String)> = sources
+            .iter()
+            .filter(|(source, _)| !source.is_rate())
+            .flat_map(|(source, rows)| {
+                let months = months.get(source).cloned().unwrap_or_default();
+                rows.iter()
+                    .flat_map(move |m| months.clone().into_iter().map(move |p| (m.id, p)))
+            })
+            .filter(|(_, p)| scope.covers(p))
+            .collect();
+        if !pairs.is_empty() {
+            let touched: BTreeMap<UnitId, BTreeSet<(i64, String)>> =
+                tree.all_ids().map(|u| (u, pairs.clone())).collect();
+            figures::recompute_rollups(txn, &tree, &metrics, &touched).await?;
+        }
+        lap("every unit rolled up");
     }
     Ok(())
 }
@@ -423,6 +454,13 @@ async fn recompute<C: ConnectionTrait>(
     if let Some(scope) = bulk {
         let ids = sources.values().flatten().map(|m| m.id).collect();
         person_items = only_changed(txn, "person", &units, &ids, scope, person_items).await?;
+        // Every rate's units are compared with what is stored, even a
+        // rate nobody has parts of any more (its units' figures go).
+        for source in sources.keys().filter(|s| s.is_rate()) {
+            if !rate_parts.iter().any(|(s, _)| s == source) {
+                rate_parts.push((*source, PersonParts::new()));
+            }
+        }
     }
     lap("people's figures compared");
     // Units' rates join the people's figures in one write, so the units
@@ -580,7 +618,7 @@ async fn unit_rates<C: ConnectionTrait>(
         Some(_) => parts,
         None => changed_parts(txn, source, parts).await?,
     };
-    if parts.is_empty() {
+    if parts.is_empty() && bulk.is_none() {
         return Ok(Vec::new());
     }
     let months: BTreeSet<Month> = parts.keys().map(|(_, m)| m.clone()).collect();
@@ -673,6 +711,7 @@ pub(crate) async fn units_moved<C: ConnectionTrait>(
     if sources.is_empty() || subjects.is_empty() || units.is_empty() {
         return Ok(());
     }
+    let locks = figures::locked_periods(txn).await?;
     let mut items = Vec::new();
     for (source, rows) in &sources {
         let mut months: BTreeSet<Month> = BTreeSet::new();
@@ -695,6 +734,8 @@ pub(crate) async fn units_moved<C: ConnectionTrait>(
                 months.insert(r.try_get("", "period")?);
             }
         }
+        // Locked months keep what was reported.
+        months.retain(|m| !locks.contains(m));
         if !months.is_empty() {
             items.extend(roll_units(txn, tree, *source, rows, units, &months).await?);
         }
@@ -1251,15 +1292,21 @@ impl<C: ConnectionTrait> Query<'_, C> {
         let Some((first_year, _)) = split_month(&self.from) else {
             return Ok(());
         };
-        let Credited { from, filter } = self.orders("order_date");
+        // The orders read reach back to the start of the year before.
+        let read = Query {
+            txn: self.txn,
+            people: self.people,
+            from: fmt_month(first_year - 1, 1),
+            to: self.to.clone(),
+        };
+        let Credited { from, filter } = read.orders("order_date");
         let sql = format!(
             "SELECT c.person_id AS person, o.customer_id AS customer, \
              MIN(substr(o.order_date, 1, 7)) AS first_month FROM {from} \
              WHERE {filter} AND o.status <> 'cancelled' \
              GROUP BY c.person_id, o.customer_id, substr(o.order_date, 1, 4)"
         );
-        let mut params = self.params();
-        params[0] = format!("{}-01-01", first_year - 1).into();
+        let params = read.params();
         let rows = self
             .txn
             .query_all_raw(statement(self.backend(), &sql, params))

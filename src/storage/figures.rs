@@ -1496,23 +1496,30 @@ pub async fn table_with(
         // A computed rate's year is the ratio of the year's summed
         // numerators and denominators, not an average of the months (a
         // month of two orders weighs less than one of two hundred).
-        let source = crate::domain::computed::Source::of(&m.def.source);
-        if let Some(source) = source.filter(|s| s.is_rate() && m.def.total == Total::Average) {
-            let (mut num, mut den, mut any) = (0i64, 0i64, false);
+        // (A repurchase rate's parts run from January to the month: they
+        // do not add up over months.) A month shown without parts — locked
+        // before the metric was computed — leaves the rule's total.
+        use crate::domain::computed::Source;
+        let source = Source::of(&m.def.source).filter(|s| {
+            s.is_rate() && *s != Source::RepurchaseRate && m.def.total == Total::Average
+        });
+        if let Some(source) = source {
+            let (mut num, mut den, mut every_month) = (0i64, 0i64, true);
             for (i, p) in periods.iter().take(months.len()).enumerate() {
                 let part = computed.get(&(source.code().to_owned(), p.clone()));
-                if let (Some((n, d)), false) = (part, withheld[i]) {
-                    num = num.saturating_add(*n);
-                    den = den.saturating_add(*d);
-                    any = true;
+                match (part, f.actuals[i]) {
+                    (Some((n, d)), Some(_)) => {
+                        num = num.saturating_add(*n);
+                        den = den.saturating_add(*d);
+                    }
+                    (None, Some(_)) => every_month = false,
+                    (_, None) => {}
                 }
             }
-            let actual = if any {
-                table::ratio(m.def.kind, Some(num), Some(den))
-            } else {
-                None
-            };
-            row.total = table::Cell::new(&m.def, row.total.target, actual);
+            if every_month {
+                let actual = table::ratio(m.def.kind, Some(num), Some(den));
+                row.total = table::Cell::new(&m.def, row.total.target, actual);
+            }
         }
         let kind = m.def.kind;
         out.push(RowView {

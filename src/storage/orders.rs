@@ -1585,14 +1585,23 @@ pub async fn refresh_first_purchase<C: ConnectionTrait>(
 async fn next_order_no<C: ConnectionTrait>(conn: &C, day: NaiveDate) -> Result<String> {
     use sea_orm::QuerySelect;
     let prefix = format!("SO{}-", day.format("%Y%m%d"));
-    // A range on the unique index ('.' follows '-'): SQLite reads a
-    // `LIKE 'SO…-%'` over every order.
-    let after = format!("SO{}.", day.format("%Y%m%d"));
-    let used: HashSet<String> = sales_order::Entity::find()
+    let query = sales_order::Entity::find()
         .select_only()
-        .column(sales_order::Column::OrderNo)
-        .filter(sales_order::Column::OrderNo.gte(prefix.as_str()))
-        .filter(sales_order::Column::OrderNo.lt(after.as_str()))
+        .column(sales_order::Column::OrderNo);
+    let query = match conn.get_database_backend() {
+        // A range on the unique index ('.' follows '-' in SQLite's binary
+        // order): SQLite reads a `LIKE 'SO…-%'` over every order.
+        sea_orm::DatabaseBackend::Sqlite => {
+            let after = format!("SO{}.", day.format("%Y%m%d"));
+            query
+                .filter(sales_order::Column::OrderNo.gte(prefix.as_str()))
+                .filter(sales_order::Column::OrderNo.lt(after.as_str()))
+        }
+        // PostgreSQL may compare text by a linguistic collation, where
+        // punctuation does not order that way.
+        _ => query.filter(sales_order::Column::OrderNo.starts_with(prefix.as_str())),
+    };
+    let used: HashSet<String> = query
         .into_tuple::<String>()
         .all(conn)
         .await?

@@ -1199,6 +1199,8 @@ pub async fn import_people(
     let mut summary = ImportSummary::default();
     let mut ids: HashMap<String, i64> = HashMap::new();
     let mut pending_managers = Vec::new();
+    // (person, unit before, unit after) of those the file moves.
+    let mut moved: Vec<(i64, i64, i64)> = Vec::new();
     for (index, c, later) in checked {
         let existing = person::Entity::find()
             .filter(person::Column::EmployeeNo.eq(&c.employee_no))
@@ -1251,6 +1253,9 @@ pub async fn import_people(
                     continue;
                 }
                 let id = p.id;
+                if p.unit_id != c.unit_id {
+                    moved.push((id, p.unit_id, c.unit_id));
+                }
                 let before = audit_view(&p, &units);
                 let mut am = p.into_active_model();
                 am.name = Set(c.name.clone());
@@ -1362,6 +1367,22 @@ pub async fn import_people(
         errors.sort_by_key(|e| e.index);
         txn.rollback().await?;
         return Ok(Err(errors));
+    }
+    // People who changed unit take their figures along, as in
+    // `update_person`: both branches roll up again.
+    if !moved.is_empty() {
+        super::lock_lane(&txn, super::Lane::Figures).await?;
+        let subjects: Vec<super::figures::Subject> = moved
+            .iter()
+            .map(|(id, _, _)| super::figures::Subject::Person(*id))
+            .collect();
+        let units: Vec<i64> = moved
+            .iter()
+            .flat_map(|(_, old, new)| [*old, *new])
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        super::figures::refresh_after_move(&txn, &subjects, &units).await?;
     }
     txn.commit().await?;
     Ok(Ok(summary))

@@ -345,6 +345,13 @@ both_databases! {
         // The region above both is unchanged: (183.33 + 66.67) / 650.
         assert_eq!(actual(&gm, "unit:HD", "new_customer_share", "2033-03").await.as_deref(), Some("38.46"));
         assert_eq!(actual(&gm, "unit:HD-HZ", "sales_amount", "2033-03").await.as_deref(), Some("66.67"));
+        // A roster import that moves them back does the same.
+        let csv = "工号,姓名,部门编码,角色\nE0016,调回测试,HD-SH,sales\n";
+        let (status, r) = boss.upload("/api/v1/import/people", "people.csv", csv.as_bytes().to_vec()).await;
+        assert_eq!(status, StatusCode::OK, "{r}");
+        assert_eq!(actual(&gm, "unit:HD-SH", "new_customer_share", "2033-03").await.as_deref(), Some("38.46"));
+        assert_eq!(actual(&gm, "unit:HD-SH", "sales_amount", "2033-03").await.as_deref(), Some("650.00"));
+        assert_eq!(actual(&gm, "unit:HD-HZ", "new_customer_share", "2033-03").await.as_deref(), None);
     }
 
     async fn a_locked_month_keeps_its_figures_until_reopened(app) {
