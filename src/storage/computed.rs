@@ -120,7 +120,10 @@ pub async fn orders_changed<C: ConnectionTrait>(
     }
     if !moved.is_empty() {
         let mut customers_orders = orders_of_customers(txn, moved).await?;
-        customers_orders.extend(touched.iter().cloned());
+        // Their days before the change too (an order moved to another
+        // year), but not everyone else the change touched.
+        let theirs = people(&customers_orders);
+        customers_orders.extend(touched.iter().filter(|(p, _)| theirs.contains(p)).cloned());
         let months = months_of(&customers_orders, true);
         let people = people(&customers_orders);
         recompute(txn, tree, &metrics, &sources, Some(&people), &months, None).await?;
@@ -172,18 +175,10 @@ pub(crate) async fn recompute_all_in<C: ConnectionTrait>(
     txn: &C,
     only_months: Option<&BTreeSet<Month>>,
 ) -> Result<()> {
-    let sqlite = txn.get_database_backend() == DatabaseBackend::Sqlite;
-    if sqlite {
-        // Every record and every figure is read: far more pages than the
-        // default 2 MB cache holds. Back to the default at the end, even
-        // on failure (the connection goes back to the pool).
-        txn.execute_unprepared("PRAGMA cache_size = -262144")
-            .await?;
-    }
+    // Every record and every figure is read.
+    super::big_page_cache(txn).await?;
     let done = recompute_everyone(txn, only_months).await;
-    if sqlite {
-        txn.execute_unprepared("PRAGMA cache_size = -2000").await?;
-    }
+    super::default_page_cache(txn).await?;
     done
 }
 
@@ -969,8 +964,17 @@ async fn compute<C: ConnectionTrait>(
     people: Option<&BTreeSet<PersonId>>,
 ) -> Result<HashMap<Source, HashMap<(PersonId, Month), Part>>> {
     // Many people (an import touches every salesperson): one pass over the
-    // records for everyone beats a pass per chunk of people.
-    let many = people.filter(|p| p.len() > 500);
+    // records for everyone beats a pass per chunk of people — along the
+    // date index over a few months, a whole scan over many. Each
+    // salesperson's own credits cost a random read each, so a scan of
+    // everything pays off only for thousands of people.
+    let months = wanted
+        .values()
+        .map(|(from, to)| month_range(from, to).len())
+        .max()
+        .unwrap_or(0);
+    let threshold = if months <= 3 { 200 } else { 2_500 };
+    let many = people.filter(|p| p.len() > threshold);
     let people: Option<Vec<PersonId>> = match many {
         Some(_) => None,
         None => people.map(|p| p.iter().copied().collect()),

@@ -228,6 +228,27 @@ pub async fn begin_write(db: &Db, lane: Lane) -> Result<sea_orm::DatabaseTransac
     Ok(txn)
 }
 
+/// Gives the transaction's SQLite connection a 256 MB page cache for a
+/// bulk job (an import, a recompute of everything), which reads and
+/// writes far more pages than the default 2 MB hold — scans and sorts
+/// then stay in memory. Undo with [`default_page_cache`], also on
+/// failure: the connection goes back to the pool. Nothing on PostgreSQL.
+pub(crate) async fn big_page_cache<C: sea_orm::ConnectionTrait>(conn: &C) -> Result<()> {
+    if conn.get_database_backend() == sea_orm::DatabaseBackend::Sqlite {
+        conn.execute_unprepared("PRAGMA cache_size = -262144")
+            .await?;
+    }
+    Ok(())
+}
+
+/// Back to SQLite's default page cache; see [`big_page_cache`].
+pub(crate) async fn default_page_cache<C: sea_orm::ConnectionTrait>(conn: &C) -> Result<()> {
+    if conn.get_database_backend() == sea_orm::DatabaseBackend::Sqlite {
+        conn.execute_unprepared("PRAGMA cache_size = -2000").await?;
+    }
+    Ok(())
+}
+
 /// Marks the org tree, accounts or metrics as changed; see [`cache`].
 pub async fn bump_structure<C: sea_orm::ConnectionTrait>(conn: &C) -> Result<()> {
     bump(conn, "structure").await

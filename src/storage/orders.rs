@@ -2485,7 +2485,8 @@ fn json_str(s: &str) -> String {
 /// the caller's figures-lane transaction, with multi-row statements; one
 /// audit entry per order. `progress` hears how many lines were written so
 /// far. Returns what the orders touch and the customers whose first
-/// purchase moved, for [`computed::orders_changed`].
+/// purchase moved, for [`computed::orders_changed`]. A big load wants
+/// [`crate::storage::big_page_cache`] around it.
 pub async fn bulk_insert<C: ConnectionTrait>(
     conn: &C,
     actor: Option<&Actor>,
@@ -2494,13 +2495,6 @@ pub async fn bulk_insert<C: ConnectionTrait>(
 ) -> Result<(BTreeSet<(PersonId, String)>, BTreeSet<i64>)> {
     let backend = conn.get_database_backend();
     let started = std::time::Instant::now();
-    let sqlite = backend == sea_orm::DatabaseBackend::Sqlite;
-    if sqlite {
-        // A big load touches far more pages than the default 2 MB cache
-        // holds; back to the default once written.
-        conn.execute_unprepared("PRAGMA cache_size = -262144")
-            .await?;
-    }
     let first_id: i64 = conn
         .query_one_raw(statement(
             backend,
@@ -2658,9 +2652,6 @@ pub async fn bulk_insert<C: ConnectionTrait>(
         "import: audit written"
     );
     let moved = refresh_first_purchase(conn, &customer_ids).await?;
-    if sqlite {
-        conn.execute_unprepared("PRAGMA cache_size = -2000").await?;
-    }
     tracing::debug!(
         ms = started.elapsed().as_millis() as u64,
         "import: first purchases kept"

@@ -891,18 +891,24 @@ pub async fn import_file(
         });
     };
     let order_count = bulk.len();
-    let (touched, moved) = store::bulk_insert(&txn, actor, bulk, &mut tick).await?;
-    progress(Progress {
-        stage: Stage::Figures,
-        done: touched.len(),
-        total: touched.len(),
-    });
     let started = std::time::Instant::now();
-    let tree = crate::storage::org::load_org_tree(&txn).await?;
-    computed::orders_changed(&txn, &tree, &touched, &moved).await?;
+    storage::big_page_cache(&txn).await?;
+    let written = async {
+        let (touched, moved) = store::bulk_insert(&txn, actor, bulk, &mut tick).await?;
+        progress(Progress {
+            stage: Stage::Figures,
+            done: touched.len(),
+            total: touched.len(),
+        });
+        let tree = crate::storage::org::load_org_tree(&txn).await?;
+        computed::orders_changed(&txn, &tree, &touched, &moved).await
+    }
+    .await;
+    storage::default_page_cache(&txn).await?;
+    written?;
     tracing::debug!(
         ms = started.elapsed().as_millis() as u64,
-        "import: computed actuals"
+        "import: written, computed actuals"
     );
     let mut entries: Vec<_> = created
         .iter()
