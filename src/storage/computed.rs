@@ -64,15 +64,7 @@ pub async fn records_changed<C: ConnectionTrait>(
         return Ok(());
     }
     let people: BTreeSet<PersonId> = touched.iter().map(|(p, _)| *p).collect();
-    let mut months: BTreeMap<Source, BTreeSet<Month>> = BTreeMap::new();
-    for source in sources.keys() {
-        let set = months.entry(*source).or_default();
-        for (_, day) in touched {
-            if let Some(month) = month_of(day) {
-                set.extend(affected_months(*source, &month, true));
-            }
-        }
-    }
+    let months = months_touched(&sources, touched, true);
     let tree = load_org_tree(txn).await?;
     recompute(txn, &tree, &metrics, &sources, Some(&people), &months, None).await
 }
@@ -99,16 +91,7 @@ pub async fn orders_changed<C: ConnectionTrait>(
         return Ok(());
     }
     let months_of = |pairs: &BTreeSet<(PersonId, String)>, whole_year: bool| {
-        let mut months: BTreeMap<Source, BTreeSet<Month>> = BTreeMap::new();
-        for source in sources.keys() {
-            let set = months.entry(*source).or_default();
-            for (_, day) in pairs {
-                if let Some(month) = month_of(day) {
-                    set.extend(affected_months(*source, &month, whole_year));
-                }
-            }
-        }
-        months
+        months_touched(&sources, pairs, whole_year)
     };
     let people = |pairs: &BTreeSet<(PersonId, String)>| -> BTreeSet<PersonId> {
         pairs.iter().map(|(p, _)| *p).collect()
@@ -129,6 +112,25 @@ pub async fn orders_changed<C: ConnectionTrait>(
         recompute(txn, tree, &metrics, &sources, Some(&people), &months, None).await?;
     }
     Ok(())
+}
+
+/// The months of each source that changes on (person, day) can change;
+/// see [`affected_months`].
+fn months_touched(
+    sources: &BTreeMap<Source, Vec<MetricRow>>,
+    touched: &BTreeSet<(PersonId, String)>,
+    first_purchase_moved: bool,
+) -> BTreeMap<Source, BTreeSet<Month>> {
+    let mut months: BTreeMap<Source, BTreeSet<Month>> = BTreeMap::new();
+    for source in sources.keys() {
+        let set = months.entry(*source).or_default();
+        for (_, day) in touched {
+            if let Some(month) = month_of(day) {
+                set.extend(affected_months(*source, &month, first_purchase_moved));
+            }
+        }
+    }
+    months
 }
 
 /// (salesperson, order date) of every order of these customers.
