@@ -113,14 +113,25 @@ pub(crate) async fn screenshot(browser: &Client, name: &str) {
     std::fs::write(screenshot_dir().join(name), png).expect("save screenshot");
 }
 
+/// The text of the first element matching `css`. A form just submitted
+/// may still be navigating: an element found on the old page goes stale,
+/// so it is found again on the new one (for up to five seconds).
 pub(crate) async fn text_of(browser: &Client, css: &str) -> String {
-    browser
-        .find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("find {css}: {e}"))
-        .text()
-        .await
-        .expect("text")
+    let mut tries = 0;
+    loop {
+        let found = browser
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("find {css}: {e}"));
+        match found.text().await {
+            Ok(text) => return text,
+            Err(e) if tries < 50 && e.to_string().contains("stale") => {
+                tries += 1;
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(e) => panic!("text of {css}: {e}"),
+        }
+    }
 }
 
 pub(crate) async fn sign_in(browser: &Client, app: &TestApp, username: &str) {
@@ -271,7 +282,9 @@ both_databases! {
             .click()
             .await
             .expect("import");
-        browser.wait().for_element(Locator::Css("main table")).await.expect("the error table");
+        // The import page itself has a table (the example): wait for the
+        // result's.
+        browser.wait().for_element(Locator::Css("section.result.error table")).await.expect("the error table");
         let main = text_of(&browser, "main").await;
         assert!(main.contains("C3") && main.contains("E4"), "both cells are named: {main}");
         screenshot(&browser, &format!("import-errors-admin-{backend}.png")).await;
