@@ -737,19 +737,7 @@ pub(crate) async fn units_moved<C: ConnectionTrait>(
             items.extend(roll_units(txn, tree, *source, rows, units, &months).await?);
         }
     }
-    if !items.is_empty() {
-        figures::apply(
-            txn,
-            None,
-            Measure::Actual,
-            tree,
-            metrics,
-            items,
-            AuditAs::Batch,
-        )
-        .await?;
-    }
-    Ok(())
+    write(txn, tree, metrics, items, false).await
 }
 
 /// The people's parts that differ from the stored ones (a part never

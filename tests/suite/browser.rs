@@ -19,7 +19,7 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
 /// chromedriver on a free port, stopped when dropped.
-struct Driver {
+pub(crate) struct Driver {
     child: Child,
     url: String,
     _profile: tempfile::TempDir,
@@ -47,7 +47,7 @@ pub(crate) fn browser_available() -> bool {
     false
 }
 
-async fn start_driver() -> Driver {
+pub(crate) async fn start_driver() -> Driver {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("free port")
@@ -79,21 +79,37 @@ async fn start_driver() -> Driver {
 }
 
 async fn open_browser(driver: &Driver, width: u32, height: u32) -> Client {
+    open_browser_as(driver, width, height, None).await
+}
+
+/// A Chromium window of `width` × `height`; with `phone`, Chromium's
+/// mobile emulation of a phone of those CSS pixels (a headless window
+/// cannot be narrower than about 500 px, an emulated phone's viewport is
+/// exactly as wide as asked).
+pub(crate) async fn open_browser_as(
+    driver: &Driver,
+    width: u32,
+    height: u32,
+    phone: Option<(u32, u32)>,
+) -> Client {
+    let mut options = json!({
+        "binary": CHROMIUM,
+        "args": [
+            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+            "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--lang=zh-CN",
+            format!("--window-size={width},{height}"),
+            format!("--user-data-dir={}", driver._profile.path().display()),
+        ],
+        "prefs": {"intl.accept_languages": "zh-CN,zh"}
+    });
+    if let Some((w, h)) = phone {
+        options["mobileEmulation"] = json!({
+            "deviceMetrics": {"width": w, "height": h, "pixelRatio": 2.0, "mobile": true, "touch": true}
+        });
+    }
     let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        json!({
-            "binary": CHROMIUM,
-            "args": [
-                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-quic", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--lang=zh-CN",
-                format!("--window-size={width},{height}"),
-                format!("--user-data-dir={}", driver._profile.path().display()),
-            ],
-            "prefs": {"intl.accept_languages": "zh-CN,zh"}
-        }),
-    );
+    caps.insert("goog:chromeOptions".into(), options);
     ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
         .capabilities(caps)
         .connect(&driver.url)

@@ -8,94 +8,31 @@
 //! Without Chromium the test prints that it skipped; with
 //! `MUBIAO_REQUIRE_BROWSER=1` a missing browser is a failure.
 
-use std::process::{Child, Command, Stdio};
 use std::str::FromStr;
 use std::time::Duration;
 
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::{Client, Locator};
 use reqwest::StatusCode;
 use rust_decimal::Decimal;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::both_databases;
-use crate::browser::{browser_available, overflows, screenshot, sign_in, text_of};
+use crate::browser::{
+    Driver, browser_available, open_browser_as, overflows, screenshot, sign_in, start_driver,
+    text_of,
+};
 use crate::common::{self, TestApp};
 
 const SALES: &str = "person:E0015";
-const CHROMIUM: &str = "/usr/bin/chromium";
-const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// The phone: an iPhone SE / 8's CSS pixels.
 const PHONE: (u32, u32) = (375, 800);
 
-/// chromedriver on a free port and a phone-sized Chromium, stopped when
-/// dropped. Like `browser::start_driver` and `open_browser`, but with
-/// Chromium's mobile emulation: a headless window cannot be narrower than
-/// about 500 px, an emulated phone's viewport is exactly 375 px wide.
-struct Phone {
-    child: Child,
-    _profile: tempfile::TempDir,
-}
-
-impl Drop for Phone {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-async fn open_phone() -> (Phone, Client) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port();
-    let child = Command::new(CHROMEDRIVER)
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start chromedriver");
-    let phone = Phone {
-        child,
-        _profile: tempfile::tempdir().expect("profile dir"),
-    };
-    let url = format!("http://127.0.0.1:{port}");
-    let http = reqwest::Client::new();
-    for _ in 0..100 {
-        if http
-            .get(format!("{url}/status"))
-            .send()
-            .await
-            .is_ok_and(|r| r.status().is_success())
-        {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let (width, height) = PHONE;
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        json!({
-            "binary": CHROMIUM,
-            "args": [
-                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-quic", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--lang=zh-CN",
-                "--window-size=600,1000",
-                format!("--user-data-dir={}", phone._profile.path().display()),
-            ],
-            "mobileEmulation": {
-                "deviceMetrics": {"width": width, "height": height, "pixelRatio": 2.0, "mobile": true, "touch": true}
-            },
-            "prefs": {"intl.accept_languages": "zh-CN,zh"}
-        }),
-    );
-    let browser = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(caps)
-        .connect(&url)
-        .await
-        .expect("connect to chromedriver");
-    (phone, browser)
+/// chromedriver on a free port and a phone-sized Chromium (mobile
+/// emulation in a 600 × 1000 window), stopped when the driver is dropped.
+async fn open_phone() -> (Driver, Client) {
+    let driver = start_driver().await;
+    let browser = open_browser_as(&driver, 600, 1000, Some(PHONE)).await;
+    (driver, browser)
 }
 
 /// The running month in the company's time zone (the server's default).
