@@ -446,6 +446,7 @@ pub async fn run_table(database_url: Option<String>, cfg: BenchConfig) -> BenchR
         .map_err(err)?;
     let base = format!("http://{}", listener.local_addr().map_err(err)?);
     let state = AppState::new(db.clone(), WebSettings::default());
+    let tables = state.tables.clone();
     tokio::spawn(async move {
         let _ = crate::web::serve(listener, state, std::future::pending()).await;
     });
@@ -526,11 +527,11 @@ pub async fn run_table(database_url: Option<String>, cfg: BenchConfig) -> BenchR
         .first()
         .map(|p| (p.1.clone(), p.0))
         .ok_or("no people")?;
-    let june_calls = |t: &serde_json::Value| -> Option<String> {
+    let june_complaints = |t: &serde_json::Value| -> Option<String> {
         t["rows"]
             .as_array()?
             .iter()
-            .find(|r| r["metric"] == "calls")?["months"]
+            .find(|r| r["metric"] == "complaints")?["months"]
             .as_array()?
             .get(5)?["actual"]
             .as_str()
@@ -546,12 +547,12 @@ pub async fn run_table(database_url: Option<String>, cfg: BenchConfig) -> BenchR
             .json()
             .await
             .map_err(err)?;
-        let before = june_calls(&before);
+        let before = june_complaints(&before);
         let value = format!("{}", 1_000_000 + i * 137);
         let start = Instant::now();
         let resp = client
             .put(format!("{base}/api/v1/actuals"))
-            .json(&json!([{"metric": "calls", "subject": format!("person:{pid_no}"), "period": format!("{}-06", cfg.last_year), "value": value}]))
+            .json(&json!([{"metric": "complaints", "subject": format!("person:{pid_no}"), "period": format!("{}-06", cfg.last_year), "value": value}]))
             .send()
             .await
             .map_err(err)?;
@@ -572,7 +573,7 @@ pub async fn run_table(database_url: Option<String>, cfg: BenchConfig) -> BenchR
                 .json()
                 .await
                 .map_err(err)?;
-            if june_calls(&t) != before {
+            if june_complaints(&t) != before {
                 seen = true;
                 break;
             }
@@ -588,6 +589,9 @@ pub async fn run_table(database_url: Option<String>, cfg: BenchConfig) -> BenchR
     ));
     println!("{}", report.last().map(String::as_str).unwrap_or_default());
 
+    if let Some(mb) = peak_memory_mb() {
+        println!("peak memory before the load run: {mb:.0} MB");
+    }
     // Load: many clients asking for person and team tables.
     let deadline = Instant::now() + Duration::from_secs(cfg.load_seconds);
     let people = Arc::new(
@@ -629,9 +633,24 @@ pub async fn run_table(database_url: Option<String>, cfg: BenchConfig) -> BenchR
                     )
                 };
                 let start = Instant::now();
-                match client.get(&url).send().await {
+                // As a browser or an HTTP library asks; the answer is
+                // decompressed here so its cost is counted.
+                let answer = client
+                    .get(&url)
+                    .header(reqwest::header::ACCEPT_ENCODING, "gzip")
+                    .send()
+                    .await;
+                match answer {
                     Ok(r) if r.status().is_success() => {
-                        if r.bytes().await.is_err() {
+                        let gzip = r.headers().get(reqwest::header::CONTENT_ENCODING)
+                            == Some(&reqwest::header::HeaderValue::from_static("gzip"));
+                        let body = r.bytes().await;
+                        let json = match (&body, gzip) {
+                            (Ok(b), true) => crate::web::table_cache::gunzip(b).ok(),
+                            (Ok(b), false) => Some(b.to_vec()),
+                            (Err(_), _) => None,
+                        };
+                        if !json.is_some_and(|j| j.starts_with(b"{")) {
                             errors += 1;
                         }
                         times.push(start.elapsed());
@@ -656,6 +675,12 @@ pub async fn run_table(database_url: Option<String>, cfg: BenchConfig) -> BenchR
         cfg.clients,
         cfg.load_seconds,
         count as f64 / cfg.load_seconds as f64,
+    ));
+    println!("{}", report.last().map(String::as_str).unwrap_or_default());
+    let (answers, bytes) = tables.usage();
+    report.push(format!(
+        "table answers kept after the load run: {answers}, {:.1} MB compressed",
+        bytes as f64 / 1e6
     ));
     println!("{}", report.last().map(String::as_str).unwrap_or_default());
     if let Some(mb) = peak_memory_mb() {

@@ -172,6 +172,14 @@ impl From<storage::Error> for ApiError {
     }
 }
 
+/// Compressing or serialising an answer in memory: not the caller's fault.
+impl From<std::io::Error> for ApiError {
+    fn from(e: std::io::Error) -> Self {
+        tracing::error!(error = %e, "building an answer");
+        ApiError::internal()
+    }
+}
+
 impl From<TransferError> for ApiError {
     fn from(e: TransferError) -> Self {
         match e {

@@ -10,6 +10,7 @@ pub mod auth;
 pub mod error;
 pub mod i18n;
 pub mod pages;
+pub mod table_cache;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -70,6 +71,8 @@ pub struct AppState {
     pub callers: Arc<crate::storage::cache::CallerCache>,
     /// Period locks and submission statuses, checked the same way.
     pub marks: Arc<crate::storage::cache::MarksCache>,
+    /// Finished table answers, valid under the same counters.
+    pub tables: Arc<table_cache::TableCache>,
 }
 
 impl AppState {
@@ -80,6 +83,7 @@ impl AppState {
             structure: Arc::default(),
             callers: Arc::default(),
             marks: Arc::default(),
+            tables: Arc::default(),
         }
     }
 }

@@ -245,4 +245,56 @@ both_databases! {
         let (_, team2) = gm_there.get("/api/v1/table?subject=unit:HD-SH&year=2031").await;
         assert_eq!(cell(&team, "visits", "2031-05"), cell(&team2, "visits", "2031-05"));
     }
+
+    async fn kept_table_answers_are_gzip_when_asked_and_never_stale(app) {
+        app.typed_actuals().await;
+        let gm = app.demo("gm").await;
+        let path = "/api/v1/table?subject=person:E0015&year=2031";
+        let gzipped = |c: &crate::common::Client| {
+            let rb = c.request(reqwest::Method::GET, path).header("Accept-Encoding", "gzip");
+            async move {
+                let r = rb.send().await.expect("request");
+                assert_eq!(r.status(), StatusCode::OK);
+                let encoding = r.headers().get("content-encoding").map(|v| v.to_str().unwrap().to_owned());
+                assert_eq!(r.headers()["content-type"], "application/json");
+                assert_eq!(r.headers()["vary"], "accept-encoding");
+                let body = r.bytes().await.expect("body");
+                (encoding, body)
+            }
+        };
+        let (_, plain) = gm.get(path).await;
+        // Built once, then kept: both ways of asking give the same table.
+        for _ in 0..2 {
+            let (encoding, body) = gzipped(&gm).await;
+            assert_eq!(encoding.as_deref(), Some("gzip"));
+            assert!(body.len() * 4 < plain.to_string().len(), "{} bytes compressed", body.len());
+            let json: Value = serde_json::from_slice(&mubiao::web::table_cache::gunzip(&body).unwrap()).unwrap();
+            assert_eq!(json, plain);
+        }
+        let (_, again) = gm.get(path).await;
+        assert_eq!(again, plain, "a kept answer served to a caller without gzip");
+        // A figures write, a lock and a rename each show on the next read.
+        let (status, _) = gm.put("/api/v1/actuals", json!([
+            {"metric": "visits", "subject": "person:E0015", "period": "2031-05", "value": "4321"},
+        ])).await;
+        assert_eq!(status, StatusCode::OK);
+        let (_, t) = gm.get(path).await;
+        assert_eq!(cell(&t, "visits", "2031-05")["actual"], "4321");
+        let (status, _) = gm.post("/api/v1/periods/2031-05/lock", json!({})).await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+        let (_, body) = gzipped(&gm).await;
+        let t: Value = serde_json::from_slice(&mubiao::web::table_cache::gunzip(&body).unwrap()).unwrap();
+        assert_eq!(t["locked"], json!(["2031-05"]), "{}", t["locked"]);
+        let admin = app.demo("admin").await;
+        let (status, _) = admin.patch("/api/v1/people/E0015", json!({"name": "张晓明二"})).await;
+        assert_eq!(status, StatusCode::OK);
+        let (_, t) = gm.get(path).await;
+        assert_eq!(t["name"], "张晓明二");
+        // What the GM was given is not given to a colleague of E0016.
+        let (status, _) = gm.get("/api/v1/table?subject=person:E0016&year=2031").await;
+        assert_eq!(status, StatusCode::OK);
+        let sales = app.demo("sales").await;
+        let (status, _) = sales.get("/api/v1/table?subject=person:E0016&year=2031").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
 }

@@ -1,8 +1,10 @@
 //! Targets, actuals, the target table and month locks.
 
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use crate::storage::figures::{self, FigureInput, Measure, TableQuery, TableView, WriteSummary};
@@ -10,6 +12,7 @@ use crate::storage::sources::{self, SourcesQuery, SourcesView};
 use crate::web::AppState;
 use crate::web::auth::ApiUser;
 use crate::web::error::{ApiError, ApiJson, ApiPath, ApiQuery, ErrorBody};
+use crate::web::table_cache::{self, TableKey};
 
 /// Sets targets (目标, with optional 保底 `floor` and 挑战 `stretch`), all or
 /// nothing: one bad item rejects the batch with every bad item listed.
@@ -73,20 +76,57 @@ pub async fn put_actuals(
 pub async fn get_table(
     State(state): State<AppState>,
     ApiUser(a): ApiUser,
+    headers: HeaderMap,
     ApiQuery(q): ApiQuery<TableQuery>,
-) -> Result<Json<TableView>, ApiError> {
+) -> Result<Response, ApiError> {
+    let gzip_ok = headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(table_cache::accepts_gzip);
+    let key = TableKey::new(a.actor(), &q);
+    if let Some(gzip) = state.tables.get(a.versions, &key) {
+        return if gzip_ok {
+            Ok(json_answer(gzip, true))
+        } else {
+            Ok(json_answer(table_cache::gunzip(&gzip)?.into(), false))
+        };
+    }
     let structure = state.structure.get_at(&state.db, a.versions).await?;
-    Ok(Json(
-        figures::table_with(
-            &state.db,
-            &structure,
-            &state.marks.get_at(a.versions),
-            a.actor(),
-            state.settings.fiscal_year,
-            &q,
-        )
-        .await?,
-    ))
+    let view = figures::table_with(
+        &state.db,
+        &structure,
+        &state.marks.get_at(a.versions),
+        a.actor(),
+        state.settings.fiscal_year,
+        &q,
+    )
+    .await?;
+    let json = serde_json::to_vec(&view).map_err(std::io::Error::from)?;
+    let gzip = state.tables.put(a.versions, key, &json)?;
+    Ok(if gzip_ok {
+        json_answer(gzip, true)
+    } else {
+        json_answer(json.into(), false)
+    })
+}
+
+/// A JSON body, gzip-encoded or not; `Vary` tells caches the answer
+/// depends on `Accept-Encoding`.
+fn json_answer(body: Bytes, gzip: bool) -> Response {
+    let mut headers = vec![
+        (header::CONTENT_TYPE, "application/json"),
+        (header::VARY, "accept-encoding"),
+    ];
+    if gzip {
+        headers.push((header::CONTENT_ENCODING, "gzip"));
+    }
+    let mut response = body.into_response();
+    for (name, value) in headers {
+        response
+            .headers_mut()
+            .insert(name, axum::http::HeaderValue::from_static(value));
+    }
+    response
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
