@@ -805,6 +805,12 @@ pub const TEXT_TABLE: &[(&str, &str, &str)] = &[
         "Delete this collection?",
     ),
     ("orders.cancel", "取消订单", "Cancel order"),
+    ("orders.edit", "修改订单", "Edit order"),
+    (
+        "orders.edit_hint",
+        "明细与销售人员整体替换；金额按数量 × 单价计算。",
+        "Lines and salespeople are replaced as a whole; amounts are quantity × unit price.",
+    ),
     (
         "orders.cancel_confirm",
         "确定取消这个订单？取消后不能再修改。",

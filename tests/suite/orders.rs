@@ -465,4 +465,73 @@ both_databases! {
         let (status, _) = hr.page(&format!("/orders/{id}")).await;
         assert_eq!(status, StatusCode::NOT_FOUND);
     }
+
+    async fn the_edit_page_changes_lines_and_split_and_the_table_follows(app) {
+        let admin = app.demo("sales_admin").await;
+        let lines: Vec<Value> = (1..=6)
+            .map(|i| json!({"product": format!("门锁 {i}"), "category": "门锁", "quantity": "1", "unit_price": "100"}))
+            .collect();
+        let o = create(&admin, json!({
+            "order_no": "T-EDIT-1", "customer": "测试客户癸", "order_date": "2031-10-05",
+            "lines": lines, "credits": [{"employee_no": "E0015"}],
+        })).await;
+        let id = o["id"].as_i64().unwrap();
+        let gm = app.demo("gm").await;
+        let october = |t: &Value, metric: &str| -> Value {
+            t["rows"].as_array().unwrap().iter().find(|r| r["metric"] == metric).unwrap()["months"][9]["actual"].clone()
+        };
+        let (_, t) = gm.get("/api/v1/table?subject=person:E0015&year=2031").await;
+        assert_eq!(october(&t, "sales_amount"), "600.00");
+        // The form shows the order as it stands, all six lines and room for more.
+        let (status, html) = admin.page(&format!("/orders/{id}")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains(&format!("/orders/{id}/edit")), "an edit link on the order");
+        let (status, html) = admin.page(&format!("/orders/{id}/edit")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("value=\"门锁 6\"") && html.contains("name=\"product_7\"") && !html.contains("name=\"product_8\""), "{html}");
+        assert!(html.contains("value=\"T-EDIT-1\"") && html.contains("value=\"2031-10-05\"") && html.contains("value=\"E0015\""), "{html}");
+        let csrf = admin.csrf.clone().unwrap();
+        let mut form: Vec<(String, String)> = vec![
+            ("customer".into(), "测试客户癸".into()), ("order_date".into(), "2031-10-05".into()),
+            ("order_no".into(), "T-EDIT-1".into()), ("note".into(), "改为三件".into()),
+            ("credit_no_0".into(), "E0015".into()), ("credit_share_0".into(), "50".into()),
+            ("credit_no_1".into(), "E0016".into()), ("credit_share_1".into(), "40".into()),
+        ];
+        for i in 0..6 {
+            form.push((format!("product_{i}"), format!("门锁 {}", i + 1)));
+            form.push((format!("quantity_{i}"), if i == 0 { "3" } else { "1" }.into()));
+            form.push((format!("unit_price_{i}"), "100".into()));
+        }
+        let post = |form: &Vec<(String, String)>| {
+            let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            admin.http.post(app.url(&format!("/orders/{id}/edit?_csrf={csrf}")))
+                .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(form_body(&pairs))
+                .send()
+        };
+        // Shares of 90 %: refused at the row, nothing changed.
+        let resp = post(&form).await.unwrap();
+        assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = resp.text().await.unwrap();
+        assert!(html.contains("销售 2 · 比例") && html.contains("value=\"40\""), "the error and what was typed: {html}");
+        let (_, same) = admin.get(&format!("/api/v1/orders/{id}")).await;
+        assert_eq!(same["total"], "600.00");
+        form[7].1 = "50".into();
+        let resp = post(&form).await.unwrap();
+        assert_eq!(resp.status(), StatusCode::SEE_OTHER, "{}", resp.text().await.unwrap_or_default());
+        let (_, o) = admin.get(&format!("/api/v1/orders/{id}")).await;
+        assert_eq!(o["total"], "800.00");
+        assert_eq!(o["lines"].as_array().unwrap().len(), 6, "{o}");
+        assert_eq!(o["note"], "改为三件");
+        assert_eq!(credit_amounts(&o), [("E0015".to_owned(), "400.00".to_owned()), ("E0016".to_owned(), "400.00".to_owned())]);
+        // The table follows at once, for both salespeople.
+        let (_, t) = gm.get("/api/v1/table?subject=person:E0015&year=2031").await;
+        assert_eq!(october(&t, "sales_amount"), "400.00");
+        let (_, t) = gm.get("/api/v1/table?subject=person:E0016&year=2031").await;
+        assert_eq!(october(&t, "sales_amount"), "400.00");
+        // Someone who may not change orders gets no form.
+        let hr = app.demo("hr").await;
+        let (status, _) = hr.page(&format!("/orders/{id}/edit")).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
 }

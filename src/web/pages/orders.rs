@@ -22,7 +22,7 @@ use crate::domain::role::Role;
 use crate::storage::entity::{customer, person};
 use crate::storage::orders::{
     self as store, Cancel, CreditInput, LineInput, NewCollection, NewOrder, OrderFilter, OrderList,
-    OrderView, StatusStep,
+    OrderPatch, OrderView, StatusStep,
 };
 use crate::storage::{self, org};
 use crate::transfer::orders::{self as import, ImportError, OrderImportSummary};
@@ -34,6 +34,9 @@ use crate::web::i18n::{Locale, T};
 /// Line rows and salesperson rows of the new-order form.
 const FORM_LINES: usize = 5;
 const FORM_CREDITS: usize = 3;
+/// Rows a posted order form may have (an order being edited shows all of
+/// its lines).
+const MAX_FORM_ROWS: usize = 500;
 
 /// `/orders`, `/orders/import`, `/orders/{id}` and its actions. The
 /// import's upload may be `upload_limit` bytes.
@@ -45,6 +48,7 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
             post(import_upload.layer(DefaultBodyLimit::max(upload_limit))),
         )
         .route("/orders/{id}", get(show))
+        .route("/orders/{id}/edit", get(edit).post(save_edit))
         .route("/orders/{id}/status", post(step))
         .route("/orders/{id}/cancel", post(cancel))
         .route("/orders/{id}/collections", post(collect))
@@ -163,6 +167,40 @@ impl OrderForm {
         }
     }
 
+    /// An order as it stands, with room for two more lines and one more
+    /// salesperson. Amounts are left blank: they follow quantity × unit
+    /// price, which the form may change.
+    fn of_order(o: &OrderView) -> OrderForm {
+        let mut lines: Vec<[String; 5]> = o
+            .lines
+            .iter()
+            .map(|l| {
+                [
+                    l.product.clone(),
+                    l.category.clone().unwrap_or_default(),
+                    l.quantity.clone(),
+                    l.unit_price.clone(),
+                    String::new(),
+                ]
+            })
+            .collect();
+        lines.resize(FORM_LINES.max(lines.len() + 2), Default::default());
+        let mut credits: Vec<[String; 2]> = o
+            .credits
+            .iter()
+            .map(|c| [c.employee_no.clone(), c.share.clone().unwrap_or_default()])
+            .collect();
+        credits.resize(FORM_CREDITS.max(credits.len() + 1), Default::default());
+        OrderForm {
+            order_no: o.order_no.clone(),
+            customer: o.customer.clone(),
+            order_date: o.order_date.clone(),
+            note: o.note.clone().unwrap_or_default(),
+            lines,
+            credits,
+        }
+    }
+
     /// From the posted pairs: `product_0`, `quantity_0`, …, `credit_no_0`,
     /// `credit_share_0`, ….
     fn from_pairs(pairs: &[(String, String)]) -> OrderForm {
@@ -184,15 +222,15 @@ impl OrderForm {
                         "amount_",
                     ];
                     for (j, p) in fields.iter().enumerate() {
-                        if let Some(i) = indexed(p).filter(|i| *i < FORM_LINES) {
-                            f.lines[i][j] = v.clone();
+                        if let Some(i) = indexed(p).filter(|i| *i < MAX_FORM_ROWS) {
+                            grow(&mut f.lines, i)[j] = v.clone();
                         }
                     }
-                    if let Some(i) = indexed("credit_no_").filter(|i| *i < FORM_CREDITS) {
-                        f.credits[i][0] = v.clone();
+                    if let Some(i) = indexed("credit_no_").filter(|i| *i < MAX_FORM_ROWS) {
+                        grow(&mut f.credits, i)[0] = v.clone();
                     }
-                    if let Some(i) = indexed("credit_share_").filter(|i| *i < FORM_CREDITS) {
-                        f.credits[i][1] = v.clone();
+                    if let Some(i) = indexed("credit_share_").filter(|i| *i < MAX_FORM_ROWS) {
+                        grow(&mut f.credits, i)[1] = v.clone();
                     }
                 }
             }
@@ -260,6 +298,14 @@ impl OrderForm {
     }
 }
 
+/// Row `i` of a form's rows, added (blank) when the form has fewer.
+fn grow<const N: usize>(rows: &mut Vec<[String; N]>, i: usize) -> &mut [String; N] {
+    if rows.len() <= i {
+        rows.resize(i + 1, std::array::from_fn(|_| String::new()));
+    }
+    &mut rows[i]
+}
+
 /// One problem of a rejected import: where, and what.
 struct Problem {
     at: String,
@@ -283,6 +329,7 @@ struct ListPage {
     can_write: bool,
     can_import: bool,
     form: OrderForm,
+    form_action: &'static str,
     form_open: bool,
     customer_names: Vec<String>,
     people: Vec<Opt>,
@@ -410,6 +457,7 @@ async fn list_page(
         can_write,
         can_import: actor.may_import_orders(),
         form: OrderForm::blank(own.filter(|_| actor.role == Role::Sales)),
+        form_action: "/orders",
         form_open: false,
         customer_names: if can_write {
             customer_names(state, actor).await?
@@ -750,6 +798,106 @@ async fn after_action(
             Err(e) => storage_failure(state, a, locale, e).await,
         },
         Err(e) => storage_failure(state, a, locale, e).await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "order_edit.html")]
+struct EditPage {
+    c: Chrome,
+    id: i64,
+    form: OrderForm,
+    form_action: String,
+    customer_names: Vec<String>,
+    people: Vec<Opt>,
+    today: String,
+}
+
+/// The edit form of an order the actor may change; `None` when they may
+/// only read it.
+async fn edit_page(
+    state: &AppState,
+    a: &Authenticated,
+    locale: Locale,
+    id: i64,
+) -> Result<Option<EditPage>, storage::Error> {
+    let t = T(locale);
+    let o = store::get(&state.db, a.actor(), id).await?;
+    if !o.can_write || o.status == store::CANCELLED {
+        return Ok(None);
+    }
+    let mut c = Chrome::new(state, a, locale, "orders", t.t("orders.edit").to_owned()).await;
+    crumbs_from_home(&mut c);
+    c.crumbs
+        .push((t.t("orders.title").into(), "/orders".into()));
+    c.crumbs.push((o.order_no.clone(), format!("/orders/{id}")));
+    c.crumbs.push((t.t("orders.edit").into(), String::new()));
+    Ok(Some(EditPage {
+        c,
+        id,
+        form: OrderForm::of_order(&o),
+        form_action: format!("/orders/{id}/edit"),
+        customer_names: customer_names(state, a.actor()).await?,
+        people: people_options(state, a.actor()).await?,
+        today: store::today(state.settings.time_zone).to_string(),
+    }))
+}
+
+/// `GET /orders/{id}/edit`.
+async fn edit(
+    State(state): State<AppState>,
+    Lang(locale): Lang,
+    PageUser(a): PageUser,
+    Path(id): Path<String>,
+) -> Response {
+    let Some(id) = parse_id(&id) else {
+        return super::not_found_for(&state, &a, locale).await;
+    };
+    match edit_page(&state, &a, locale, id).await {
+        Ok(Some(page)) => render(&page),
+        Ok(None) => forbidden_for(&state, &a, locale).await,
+        Err(e) => storage_failure(&state, &a, locale, e).await,
+    }
+}
+
+/// `POST /orders/{id}/edit`: lines and salespeople replace the order's
+/// own; the computed figures follow in the same transaction.
+async fn save_edit(
+    State(state): State<AppState>,
+    Lang(locale): Lang,
+    PageUser(a): PageUser,
+    Path(id): Path<String>,
+    jar: CookieJar,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    let t = T(locale);
+    let Some(id) = parse_id(&id) else {
+        return super::not_found_for(&state, &a, locale).await;
+    };
+    let form = OrderForm::from_pairs(&pairs);
+    let (new, line_rows, credit_rows) = form.to_new();
+    let patch = OrderPatch {
+        order_no: new.order_no,
+        customer_id: None,
+        customer: new.customer,
+        order_date: new.order_date,
+        lines: Some(new.lines),
+        credits: Some(new.credits),
+        note: Some(new.note.unwrap_or_default()),
+    };
+    match store::update(&state.db, a.actor(), id, &patch, state.settings.time_zone).await {
+        Ok(()) => redirect_with_notice(jar, &format!("/orders/{id}"), "common.saved"),
+        Err(e @ storage::Error::Invalid(_)) => match edit_page(&state, &a, locale, id).await {
+            Ok(Some(mut page)) => {
+                page.c.errors = field_errors(t, &e, &line_rows, &credit_rows);
+                page.form = form;
+                render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+            }
+            Ok(None) => forbidden_for(&state, &a, locale).await,
+            Err(e) => storage_failure(&state, &a, locale, e).await,
+        },
+        Err(storage::Error::Forbidden) => forbidden_for(&state, &a, locale).await,
+        Err(e) => storage_failure(&state, &a, locale, e).await,
     }
 }
 
