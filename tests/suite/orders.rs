@@ -427,11 +427,13 @@ both_databases! {
         let id = o["id"].as_i64().unwrap();
         let (status, html) = admin.page("/orders?q=T-PAGE").await;
         assert_eq!(status, StatusCode::OK);
-        assert!(html.contains("T-PAGE-1") && html.contains("1234.50") && html.contains("测试客户壬"), "{html}");
+        assert!(html.contains("T-PAGE-1") && html.contains("1,234.50") && html.contains("测试客户壬"), "{html}");
         assert!(html.contains("新建订单") && html.contains("导入订单"));
         let (status, html) = admin.page(&format!("/orders/{id}")).await;
         assert_eq!(status, StatusCode::OK);
         assert!(html.contains("T-PAGE-1") && html.contains("登记回款") && html.contains("取消订单"), "{html}");
+        assert!(html.contains("¥1,234.50"), "amounts with thousands separators: {html}");
+        assert!(html.contains("value=\"1234.50\""), "the collection field keeps a plain decimal: {html}");
         // The new-order form, as a browser posts it.
         let csrf = admin.csrf.clone().unwrap();
         let form = [

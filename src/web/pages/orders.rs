@@ -15,6 +15,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::table::group_decimal;
 use super::{Chrome, Opt, crumbs_from_home, redirect_with_notice, render, render_status};
 use super::{forbidden_for, storage_failure, take_notice};
 use crate::domain::access::{Actor, Reach};
@@ -423,8 +424,8 @@ async fn list_page(
                 .join("、"),
             status_class: badge(&o.status),
             status: status_name(t, &o.status).to_owned(),
-            total: o.total.clone(),
-            collected: o.collected.clone(),
+            total: group_decimal(&o.total),
+            collected: group_decimal(&o.collected),
             negative: o.total_fen < 0,
         })
         .collect();
@@ -443,7 +444,7 @@ async fn list_page(
         c,
         rows,
         count: list.count,
-        sum: list.total,
+        sum: group_decimal(&list.total),
         filtered: q.filtered(),
         status_options,
         person_options: people
@@ -740,6 +741,29 @@ async fn order_page(
         })
         .collect();
     let outstanding = o.total_fen - o.collected_fen;
+    let collect_amount = if outstanding != 0 {
+        o.outstanding.clone()
+    } else {
+        String::new()
+    };
+    // Shown with thousands separators; the API keeps plain decimals.
+    let mut o = o;
+    for amount in [&mut o.total, &mut o.collected, &mut o.outstanding] {
+        *amount = group_decimal(amount);
+    }
+    for l in &mut o.lines {
+        l.unit_price = group_decimal(&l.unit_price);
+        l.amount = group_decimal(&l.amount);
+    }
+    for c in &mut o.credits {
+        c.amount = group_decimal(&c.amount);
+    }
+    for k in &mut o.collections {
+        k.amount = group_decimal(&k.amount);
+        for c in &mut k.credits {
+            c.amount = group_decimal(&c.amount);
+        }
+    }
     Ok(OrderPage {
         c,
         status: status_name(t, &o.status).to_owned(),
@@ -748,11 +772,7 @@ async fn order_page(
         next_steps,
         negative: o.total_fen < 0,
         today: store::today(state.settings.time_zone).to_string(),
-        collect_amount: if outstanding != 0 {
-            o.outstanding.clone()
-        } else {
-            String::new()
-        },
+        collect_amount,
         o,
     })
 }
@@ -1017,7 +1037,7 @@ mod tests {
             ("unit_price_2", "5"),
             ("credit_no_1", "E0015 张晓明"),
             ("credit_share_1", "100"),
-            ("product_9", "ignored"),
+            ("product_500", "ignored: beyond MAX_FORM_ROWS"),
         ]
         .iter()
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))

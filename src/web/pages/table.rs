@@ -109,6 +109,14 @@ pub(super) fn group(int: &str) -> String {
     format!("{sign}{out}")
 }
 
+/// Thousands separators for a decimal string: `-1234567.50` → `-1,234,567.50`.
+pub(super) fn group_decimal(text: &str) -> String {
+    match text.split_once('.') {
+        Some((int, frac)) => format!("{}.{frac}", group(int)),
+        None => group(text),
+    }
+}
+
 fn status_class(s: Status) -> &'static str {
     match s {
         Status::Green => "s-green",
@@ -1057,6 +1065,8 @@ mod tests {
         assert_eq!(display(Kind::Amount, None), "");
         assert_eq!(group("1234567"), "1,234,567");
         assert_eq!(group("123"), "123");
+        assert_eq!(group_decimal("-1234567.50"), "-1,234,567.50");
+        assert_eq!(group_decimal("999.00"), "999.00");
     }
 }
 
