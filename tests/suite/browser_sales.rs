@@ -255,6 +255,23 @@ both_databases! {
                 && (page.contains("2,500.00") || page.contains("2500.00")), "the order: {page}");
         assert_fits(&browser, "the order page").await;
         screenshot(&browser, &shot("6-order-saved")).await;
+        // Their own order can be changed on its edit page, shown filled in.
+        browser
+            .find(Locator::Css(".page-head a[href$='/edit']"))
+            .await
+            .expect("the 修改订单 button")
+            .click()
+            .await
+            .expect("open the edit page");
+        browser
+            .wait()
+            .for_element(Locator::Css("form input[name=product_0]"))
+            .await
+            .expect("the edit form");
+        assert_eq!(value_of(&browser, "input[name=product_0]").await, "智能门锁 X1");
+        assert_eq!(value_of(&browser, "input[name=customer]").await, new_customer);
+        assert_fits(&browser, "the order's edit page").await;
+        screenshot(&browser, &shot("6b-order-edit")).await;
 
         // The table after: one more visit, 2,500 more sales, at once.
         assert_eq!(api_actual(&api, "visits", &month).await, visits_before + Decimal::ONE);
