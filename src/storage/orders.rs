@@ -249,7 +249,7 @@ pub const MAX_PRODUCT: usize = 128;
 pub const MAX_CATEGORY: usize = 64;
 pub const MAX_CUSTOMER: usize = 128;
 const MAX_NOTE: usize = 2000;
-const MAX_LINES: usize = 1000;
+pub const MAX_LINES: usize = 1000;
 const MAX_CREDITS: usize = 10;
 
 // ---------------------------------------------------------------- API shapes

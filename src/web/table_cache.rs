@@ -46,16 +46,33 @@ pub struct TableKey {
     basis: Basis,
 }
 
+/// Longest subject kept: `person:` and a 工号, `unit:` and a unit code.
+const MAX_SUBJECT_BYTES: usize = 72;
+
+/// What a kept answer costs besides its bytes: the key, the maps' slots.
+const ENTRY_OVERHEAD: usize = 160;
+
 impl TableKey {
-    pub fn new(actor: &Actor, query: &TableQuery) -> TableKey {
-        TableKey {
+    /// The key of a request, or `None` for one not worth keeping: a
+    /// subject written with spaces or at length (the same table under many
+    /// spellings would fill the cache).
+    pub fn new(actor: &Actor, query: &TableQuery) -> Option<TableKey> {
+        let subject = &query.subject;
+        if subject.len() > MAX_SUBJECT_BYTES || subject.chars().any(char::is_whitespace) {
+            return None;
+        }
+        Some(TableKey {
             role: actor.role,
             person_id: actor.person_id,
             unit_id: actor.unit_id,
-            subject: query.subject.clone(),
+            subject: subject.clone(),
             year: query.year,
             basis: query.basis,
-        }
+        })
+    }
+
+    fn cost(&self, gzip: &Bytes) -> usize {
+        gzip.len() + self.subject.len() + ENTRY_OVERHEAD
     }
 }
 
@@ -104,9 +121,10 @@ impl Generations {
     }
 
     fn insert(&mut self, key: TableKey, gzip: Bytes) {
-        self.young_bytes += gzip.len();
-        if let Some(previous) = self.young.insert(key, gzip) {
-            self.young_bytes -= previous.len();
+        self.young_bytes += key.cost(&gzip);
+        let cost = |previous: &Bytes| key.cost(previous);
+        if let Some(previous) = self.young.insert(key.clone(), gzip) {
+            self.young_bytes -= cost(&previous);
         }
         if self.young_bytes > GENERATION_BYTES {
             self.old = std::mem::take(&mut self.young);
@@ -180,23 +198,26 @@ pub fn gunzip(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
     Ok(out)
 }
 
-/// True when an `Accept-Encoding` header value admits gzip (`gzip`,
-/// `x-gzip` or `*`, with a nonzero quality).
+/// True when an `Accept-Encoding` header value admits gzip: `gzip` (or
+/// `x-gzip`) with a nonzero quality, or else `*` with one.
 pub fn accepts_gzip(accept_encoding: &str) -> bool {
-    accept_encoding.split(',').any(|item| {
+    let mut named = None;
+    let mut any = None;
+    for item in accept_encoding.split(',') {
         let mut parts = item.split(';');
         let coding = parts.next().unwrap_or_default().trim();
-        let named = ["gzip", "x-gzip", "*"]
-            .iter()
-            .any(|c| coding.eq_ignore_ascii_case(c));
-        let refused = parts.any(|p| {
-            p.trim()
-                .strip_prefix("q=")
-                .and_then(|q| q.trim().parse::<f32>().ok())
-                .is_some_and(|q| q <= 0.0)
+        let wanted = !parts.any(|p| {
+            let (name, value) = p.split_once('=').unwrap_or((p, ""));
+            name.trim().eq_ignore_ascii_case("q")
+                && value.trim().parse::<f32>().is_ok_and(|q| q <= 0.0)
         });
-        named && !refused
-    })
+        if coding.eq_ignore_ascii_case("gzip") || coding.eq_ignore_ascii_case("x-gzip") {
+            named = Some(named.unwrap_or(false) || wanted);
+        } else if coding == "*" {
+            any = Some(wanted);
+        }
+    }
+    named.or(any).unwrap_or(false)
 }
 
 #[cfg(test)]
@@ -275,6 +296,25 @@ mod tests {
     }
 
     #[test]
+    fn a_subject_spelled_with_spaces_or_at_length_is_not_kept() {
+        let actor = Actor {
+            user_id: 1,
+            username: "gm".into(),
+            role: Role::Gm,
+            person_id: None,
+            unit_id: None,
+        };
+        let query = |subject: &str| TableQuery {
+            subject: subject.into(),
+            year: 2026,
+            basis: Basis::All,
+        };
+        assert!(TableKey::new(&actor, &query("unit:HQ")).is_some());
+        assert!(TableKey::new(&actor, &query(" unit:HQ")).is_none());
+        assert!(TableKey::new(&actor, &query(&format!("unit:{}", "H".repeat(100)))).is_none());
+    }
+
+    #[test]
     fn accept_encoding_is_read_as_http_says() {
         assert!(accepts_gzip("gzip"));
         assert!(accepts_gzip("deflate, GZIP;q=0.5, br"));
@@ -283,5 +323,11 @@ mod tests {
         assert!(!accepts_gzip("identity"));
         assert!(!accepts_gzip(""));
         assert!(!accepts_gzip("br, gzipx"));
+        assert!(
+            !accepts_gzip("gzip;q=0, *"),
+            "named and refused: the wildcard does not count"
+        );
+        assert!(!accepts_gzip("gzip; Q=0"));
+        assert!(accepts_gzip("br;q=0, *;q=0.1"));
     }
 }

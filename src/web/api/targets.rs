@@ -84,7 +84,7 @@ pub async fn get_table(
         .and_then(|v| v.to_str().ok())
         .is_some_and(table_cache::accepts_gzip);
     let key = TableKey::new(a.actor(), &q);
-    if let Some(gzip) = state.tables.get(a.versions, &key) {
+    if let Some(gzip) = key.as_ref().and_then(|k| state.tables.get(a.versions, k)) {
         return if gzip_ok {
             Ok(json_answer(gzip, true))
         } else {
@@ -102,11 +102,14 @@ pub async fn get_table(
     )
     .await?;
     let json = serde_json::to_vec(&view).map_err(std::io::Error::from)?;
-    let gzip = state.tables.put(a.versions, key, &json)?;
-    Ok(if gzip_ok {
-        json_answer(gzip, true)
-    } else {
-        json_answer(json.into(), false)
+    Ok(match key {
+        Some(key) if gzip_ok => json_answer(state.tables.put(a.versions, key, &json)?, true),
+        Some(key) => {
+            state.tables.put(a.versions, key, &json)?;
+            json_answer(json.into(), false)
+        }
+        None if gzip_ok => json_answer(table_cache::gzip(&json)?.into(), true),
+        None => json_answer(json.into(), false),
     })
 }
 

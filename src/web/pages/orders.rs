@@ -35,9 +35,10 @@ use crate::web::i18n::{Locale, T};
 /// Line rows and salesperson rows of the new-order form.
 const FORM_LINES: usize = 5;
 const FORM_CREDITS: usize = 3;
-/// Rows a posted order form may have (an order being edited shows all of
-/// its lines).
-const MAX_FORM_ROWS: usize = 500;
+/// Rows a posted order form may have: every line an order may have (an
+/// order being edited shows all of its lines) and the blank rows after
+/// them. Storage refuses more lines than that with a message.
+const MAX_FORM_ROWS: usize = store::MAX_LINES + 2;
 
 /// `/orders`, `/orders/import`, `/orders/{id}` and its actions. The
 /// import's upload may be `upload_limit` bytes.
@@ -1037,7 +1038,7 @@ mod tests {
             ("unit_price_2", "5"),
             ("credit_no_1", "E0015 张晓明"),
             ("credit_share_1", "100"),
-            ("product_500", "ignored: beyond MAX_FORM_ROWS"),
+            ("product_1002", "ignored: beyond MAX_FORM_ROWS"),
         ]
         .iter()
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
