@@ -264,6 +264,18 @@ both_databases! {
         assert_eq!(status, StatusCode::SEE_OTHER, "{to}");
         let (_, html) = sales.page(day).await;
         assert!(html.contains("拜访要提前预约"));
+        // Its date is the company's day: 23:30 UTC is 07:30 next morning in Shanghai.
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+        use mubiao::storage::entity::{daily_plan, weekly_report};
+        let at = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&chrono::Utc);
+        daily_plan::Entity::update_many()
+            .col_expr(daily_plan::Column::CommentedAt, Expr::value(at("2024-09-11T23:30:00Z")))
+            .filter(daily_plan::Column::CommentedAt.is_not_null())
+            .exec(app.db())
+            .await
+            .unwrap();
+        let (_, html) = sales.page(day).await;
+        assert!(html.contains("· 2024-09-12"), "the comment's date in Shanghai: {html}");
 
         // The weekly report: saved, then submitted, then commented.
         let week = "/work/week/2024-W37";
@@ -280,6 +292,14 @@ both_databases! {
         assert_eq!(status, StatusCode::SEE_OTHER);
         let (_, html) = sales.page(week).await;
         assert!(html.contains("报价下周给你"));
+        weekly_report::Entity::update_many()
+            .col_expr(weekly_report::Column::CommentedAt, Expr::value(at("2024-09-15T17:00:00Z")))
+            .filter(weekly_report::Column::CommentedAt.is_not_null())
+            .exec(app.db())
+            .await
+            .unwrap();
+        let (_, html) = sales.page(week).await;
+        assert!(html.contains("· 2024-09-16"), "the comment's date in Shanghai: {html}");
         let (status, _, _) = post_form(&sales, week, &[("action", "comment"), ("comment", "自评")]).await;
         assert_eq!(status, StatusCode::FORBIDDEN);
         let (status, _, html) = post_form(&sales, "/work/week/2024-37", &[("action", "save"), ("summary", "x")]).await;

@@ -109,6 +109,8 @@ struct DayPage {
     days: Vec<WeekDay>,
     totals: Totals,
     own: bool,
+    /// When the manager commented, as a date of the company's day.
+    commented_on: Option<String>,
 }
 
 async fn day_page(
@@ -154,6 +156,7 @@ async fn day_page(
         days: week_days(t, range.days, &ymd(day)),
         totals: range.totals,
         own,
+        commented_on: company_date(state, p.commented_at),
         p,
     }))
 }
@@ -337,6 +340,8 @@ struct WeekPage {
     suffix: String,
     /// Everyone whose work the visitor reads, beyond themselves.
     team: Option<TeamWeek>,
+    /// When the manager commented, as a date of the company's day.
+    commented_on: Option<String>,
 }
 
 async fn week_page(
@@ -379,6 +384,7 @@ async fn week_page(
     };
     Ok(WeekPage {
         c,
+        commented_on: company_date(state, report.as_ref().and_then(|r| r.commented_at)),
         from: ymd(mon),
         to: ymd(sun),
         prev: store::week_of(mon - chrono::Duration::days(7)),
@@ -390,6 +396,12 @@ async fn week_page(
         suffix: person_suffix(q),
         team,
     })
+}
+
+/// A moment as the date it was in the company's time zone (a comment at
+/// 07:00 in Shanghai belongs to that day, not to the UTC day before).
+fn company_date(state: &AppState, at: Option<chrono::DateTime<chrono::Utc>>) -> Option<String> {
+    at.map(|at| ymd(at.with_timezone(&state.settings.time_zone).date_naive()))
 }
 
 async fn this_week(State(state): State<AppState>, PageUser(_): PageUser) -> Response {
