@@ -1505,6 +1505,7 @@ pub async fn table_with(
         let source = Source::of(&m.def.source).filter(|s| {
             s.is_rate() && *s != Source::RepurchaseRate && m.def.total == Total::Average
         });
+        let mut total_rule = m.def.total;
         if let Some(source) = source {
             let (mut num, mut den, mut every_month) = (0i64, 0i64, true);
             for (i, p) in periods.iter().take(months.len()).enumerate() {
@@ -1521,6 +1522,8 @@ pub async fn table_with(
             if every_month {
                 let actual = table::ratio(m.def.kind, Some(num), Some(den));
                 row.total = table::Cell::new(&m.def, row.total.target, actual);
+                // Say so: the year is a ratio of sums here, not an average.
+                total_rule = Total::Ratio;
             }
         }
         let kind = m.def.kind;
@@ -1532,7 +1535,7 @@ pub async fn table_with(
             name_en: m.def.name_en.clone(),
             kind,
             direction: m.def.direction,
-            total_rule: m.def.total,
+            total_rule,
             months: row
                 .months
                 .iter()

@@ -133,6 +133,7 @@ both_databases! {
         let (_, t) = gm.get(&format!("/api/v1/table?subject={me}&year=2033")).await;
         let share = t["rows"].as_array().unwrap().iter().find(|r| r["metric"] == "new_customer_share").unwrap();
         assert_eq!(share["total"]["actual"], "54.72", "{share}");
+        assert_eq!(share["total_rule"], "ratio", "the table says how its year was reached");
         // Repurchase: 丁 (last year's only customer) bought again in March.
         // Months after the last record (and after today) get no rate.
         assert_eq!(actual(&gm, me, "repurchase_rate", "2033-05").await.as_deref(), None);
