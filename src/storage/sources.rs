@@ -217,6 +217,7 @@ async fn list(
     let from = format!("{month}-01");
     let to = next_month_first_day(month);
     let mut all = Vec::new();
+    let mut count = 0;
     for chunk in people.chunks(500) {
         let ids = vec!["?"; chunk.len()].join(",");
         let mut values: Vec<sea_orm::Value> = vec![from.clone().into(), to.clone().into()];
@@ -270,7 +271,8 @@ async fn list(
                 values.push(year_start.into());
                 (
                     format!(
-                        "SELECT k.id AS id, k.name AS reference,                          COALESCE(MIN(CASE WHEN o.order_date >= ? THEN o.order_date END), '') AS day,                          k.name AS customer, MIN(p.name) AS person, CAST(NULL AS BIGINT) AS amount,                          CAST(NULL AS INTEGER) AS share, CAST(NULL AS TEXT) AS first_purchase                          FROM order_credit c JOIN sales_order o ON o.id = c.order_id                          JOIN customer k ON k.id = o.customer_id JOIN person p ON p.id = c.person_id                          WHERE o.status <> 'cancelled' AND o.order_date >= ? AND o.order_date < ?                          AND c.person_id IN ({ids}) GROUP BY k.id, k.name HAVING MIN(o.order_date) < ?"
+                        "SELECT k.id AS id, k.name AS reference,                          COALESCE(MIN(CASE WHEN o.order_date >= ? THEN o.order_date END), '') AS day,                          k.name AS customer, MIN(p.name) AS person, CAST(NULL AS BIGINT) AS amount,                          CAST(NULL AS INTEGER) AS share, CAST(NULL AS TEXT) AS first_purchase                          FROM order_credit c JOIN sales_order o ON o.id = c.order_id                          JOIN customer k ON k.id = o.customer_id JOIN person p ON p.id = c.person_id                          WHERE o.status <> 'cancelled' AND o.order_date >= ? AND o.order_date < ?                          AND c.person_id IN ({ids}) GROUP BY k.id, k.name HAVING MIN(o.order_date) < ? \
+                         ORDER BY day, reference"
                     ),
                     "repeat",
                 )
@@ -316,15 +318,37 @@ async fn list(
                 "daily_plan",
             ),
         };
-        for r in db
-            .query_all_raw(statement(db.get_database_backend(), &sql, values))
-            .await?
-        {
+        // Each query is in the list's order, so the first LIMIT of all
+        // are among the first LIMIT of each: a company's month of orders
+        // is counted in the database, not read row by row.
+        let backend = db.get_database_backend();
+        let rows = db
+            .query_all_raw(statement(
+                backend,
+                &format!("{sql} LIMIT {LIMIT}"),
+                values.clone(),
+            ))
+            .await?;
+        count += if rows.len() < LIMIT {
+            rows.len()
+        } else {
+            let counted = db
+                .query_one_raw(statement(
+                    backend,
+                    &format!("SELECT COUNT(*) AS n FROM ({sql}) t"),
+                    values,
+                ))
+                .await?;
+            match counted {
+                Some(r) => usize::try_from(r.try_get::<i64>("", "n")?).unwrap_or(0),
+                None => rows.len(),
+            }
+        };
+        for r in rows {
             all.push(record(source, kind, &r)?);
         }
     }
     all.sort_by(|a, b| (&a.date, &a.reference).cmp(&(&b.date, &b.reference)));
-    let count = all.len();
     all.truncate(LIMIT);
     Ok((count, all))
 }

@@ -183,4 +183,32 @@ B-004,导入测试客户丁,E0015,2032-03-05,门锁,门锁,1,10,\n";
         assert!(err.contains("nothing was imported"), "{err}");
         assert_eq!(count(&app, "I-00").await, 3);
     }
+
+    async fn a_month_of_many_orders_lists_the_first_500_and_counts_them_all(app) {
+        let admin = app.demo("sales_admin").await;
+        // 600 orders in July 2033: E0015 and E0016, one a day-and-hour apart.
+        let mut csv = String::from("订单号,客户,销售工号,下单日期,产品,类别,数量,单价,金额\n");
+        for i in 0..600 {
+            let person = if i % 2 == 0 { "E0015" } else { "E0016" };
+            csv.push_str(&format!("M-{i:04},批量客户{},{person},2033-07-{:02},门锁,门锁,1,10,\n", i % 7, 1 + i % 31));
+        }
+        let (status, r) = admin.upload("/api/v1/import/orders", "orders.csv", csv.into_bytes()).await;
+        assert_eq!(status, StatusCode::OK, "{r}");
+        let gm = app.demo("gm").await;
+        let (status, v) = gm.get("/api/v1/table/sources?metric=sales_amount&subject=unit:HQ&period=2033-07").await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+        assert_eq!(v["count"], 600);
+        assert_eq!(v["truncated"], true);
+        let records = v["records"].as_array().unwrap();
+        assert_eq!(records.len(), 500);
+        // The earliest first, across both salespeople.
+        let dates: Vec<&str> = records.iter().map(|r| r["date"].as_str().unwrap()).collect();
+        assert_eq!(dates.first(), Some(&"2033-07-01"));
+        assert!(dates.windows(2).all(|w| w[0] <= w[1]), "in date order");
+        assert!(records.iter().any(|r| r["person"] == "张晓明") && records.iter().any(|r| r["person"] != "张晓明"));
+        // One salesperson's 300 are all listed.
+        let (_, v) = gm.get("/api/v1/table/sources?metric=sales_amount&subject=person:E0015&period=2033-07").await;
+        assert_eq!((v["count"].as_i64(), v["truncated"].as_bool()), (Some(300), Some(false)));
+        assert_eq!(v["records"].as_array().unwrap().len(), 300);
+    }
 }
