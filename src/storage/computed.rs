@@ -90,14 +90,11 @@ pub async fn orders_changed<C: ConnectionTrait>(
     if sources.is_empty() || (touched.is_empty() && moved.is_empty()) {
         return Ok(());
     }
-    let months_of = |pairs: &BTreeSet<(PersonId, String)>, whole_year: bool| {
-        months_touched(&sources, pairs, whole_year)
-    };
     let people = |pairs: &BTreeSet<(PersonId, String)>| -> BTreeSet<PersonId> {
         pairs.iter().map(|(p, _)| *p).collect()
     };
     if !touched.is_empty() {
-        let months = months_of(touched, false);
+        let months = months_touched(&sources, touched, false);
         let people = people(touched);
         recompute(txn, tree, &metrics, &sources, Some(&people), &months, None).await?;
     }
@@ -105,10 +102,9 @@ pub async fn orders_changed<C: ConnectionTrait>(
         let mut customers_orders = orders_of_customers(txn, moved).await?;
         // Their days before the change too (an order moved to another
         // year), but not everyone else the change touched.
-        let theirs = people(&customers_orders);
-        customers_orders.extend(touched.iter().filter(|(p, _)| theirs.contains(p)).cloned());
-        let months = months_of(&customers_orders, true);
         let people = people(&customers_orders);
+        customers_orders.extend(touched.iter().filter(|(p, _)| people.contains(p)).cloned());
+        let months = months_touched(&sources, &customers_orders, true);
         recompute(txn, tree, &metrics, &sources, Some(&people), &months, None).await?;
     }
     Ok(())
@@ -178,10 +174,7 @@ pub(crate) async fn recompute_all_in<C: ConnectionTrait>(
     only_months: Option<&BTreeSet<Month>>,
 ) -> Result<()> {
     // Every record and every figure is read.
-    super::big_page_cache(txn).await?;
-    let done = recompute_everyone(txn, only_months).await;
-    super::default_page_cache(txn).await?;
-    done
+    super::with_big_page_cache(txn, recompute_everyone(txn, only_months)).await
 }
 
 async fn recompute_everyone<C: ConnectionTrait>(

@@ -1502,7 +1502,8 @@ pub async fn table_with(
         // do not add up over months.) A month shown without parts — locked
         // before the metric was computed — leaves the rule's total.
         use crate::domain::computed::Source;
-        let source = Source::of(&m.def.source).filter(|s| {
+        let computed_from = Source::of(&m.def.source);
+        let source = computed_from.filter(|s| {
             s.is_rate() && *s != Source::RepurchaseRate && m.def.total == Total::Average
         });
         let mut total_rule = m.def.total;
@@ -1528,8 +1529,7 @@ pub async fn table_with(
         }
         let kind = m.def.kind;
         out.push(RowView {
-            computed_from: crate::domain::computed::Source::of(&m.def.source)
-                .map(|s| s.code().to_owned()),
+            computed_from: computed_from.map(|s| s.code().to_owned()),
             metric: m.def.code.clone(),
             name: m.def.name.clone(),
             name_en: m.def.name_en.clone(),

@@ -228,25 +228,28 @@ pub async fn begin_write(db: &Db, lane: Lane) -> Result<sea_orm::DatabaseTransac
     Ok(txn)
 }
 
-/// Gives the transaction's SQLite connection a 256 MB page cache for a
-/// bulk job (an import, a recompute of everything), which reads and
-/// writes far more pages than the default 2 MB hold — scans and sorts
-/// then stay in memory. Undo with [`default_page_cache`], also on
-/// failure: the connection goes back to the pool. Nothing on PostgreSQL.
-pub(crate) async fn big_page_cache<C: sea_orm::ConnectionTrait>(conn: &C) -> Result<()> {
-    if conn.get_database_backend() == sea_orm::DatabaseBackend::Sqlite {
+/// Runs a bulk job (an import, a recompute of everything) with a 256 MB
+/// SQLite page cache on `conn`: it reads and writes far more pages than
+/// the default 2 MB hold, and scans and sorts then stay in memory. The
+/// default comes back afterwards, also when the job fails: the connection
+/// goes back to the pool. Nothing changes on PostgreSQL.
+pub(crate) async fn with_big_page_cache<C, T>(
+    conn: &C,
+    job: impl std::future::Future<Output = Result<T>>,
+) -> Result<T>
+where
+    C: sea_orm::ConnectionTrait,
+{
+    let sqlite = conn.get_database_backend() == sea_orm::DatabaseBackend::Sqlite;
+    if sqlite {
         conn.execute_unprepared("PRAGMA cache_size = -262144")
             .await?;
     }
-    Ok(())
-}
-
-/// Back to SQLite's default page cache; see [`big_page_cache`].
-pub(crate) async fn default_page_cache<C: sea_orm::ConnectionTrait>(conn: &C) -> Result<()> {
-    if conn.get_database_backend() == sea_orm::DatabaseBackend::Sqlite {
+    let done = job.await;
+    if sqlite {
         conn.execute_unprepared("PRAGMA cache_size = -2000").await?;
     }
-    Ok(())
+    done
 }
 
 /// Marks the org tree, accounts or metrics as changed; see [`cache`].

@@ -892,7 +892,6 @@ pub async fn import_file(
     };
     let order_count = bulk.len();
     let started = std::time::Instant::now();
-    storage::big_page_cache(&txn).await?;
     let written = async {
         let (touched, moved) = store::bulk_insert(&txn, actor, bulk, &mut tick).await?;
         progress(Progress {
@@ -902,10 +901,8 @@ pub async fn import_file(
         });
         let tree = crate::storage::org::load_org_tree(&txn).await?;
         computed::orders_changed(&txn, &tree, &touched, &moved).await
-    }
-    .await;
-    storage::default_page_cache(&txn).await?;
-    written?;
+    };
+    storage::with_big_page_cache(&txn, written).await?;
     tracing::debug!(
         ms = started.elapsed().as_millis() as u64,
         "import: written, computed actuals"

@@ -24,7 +24,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::table::{group, unit_label};
+use super::table::{group, group_decimal, unit_label};
 use super::{
     Chrome, Opt, crumbs_from_home, not_found_for, redirect_with_notice, render, render_status,
     storage_failure, take_notice,
@@ -101,11 +101,8 @@ fn show(kind: Kind, v: i64) -> String {
         Kind::Amount | Kind::Count => {
             let text = d.to_string();
             match text.split_once('.') {
-                Some((int, frac)) if frac.bytes().any(|b| b != b'0') => {
-                    format!("{}.{frac}", group(int))
-                }
-                Some((int, _)) => group(int),
-                None => group(&text),
+                Some((int, frac)) if frac.bytes().all(|b| b == b'0') => group(int),
+                _ => group_decimal(&text),
             }
         }
         Kind::Percent => format!("{}%", d.normalize()),

@@ -1104,8 +1104,8 @@ async fn sources_page(
     let mut view = view;
     for r in &mut view.records {
         // Amounts with thousands separators, to the fen.
-        if let Some((int, frac)) = r.value.split_once('.') {
-            r.value = format!("{}.{frac}", group(int));
+        if r.value.contains('.') {
+            r.value = group_decimal(&r.value);
         }
     }
     let year = view.period.get(..4).unwrap_or_default();
