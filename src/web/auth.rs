@@ -16,7 +16,7 @@ use super::error::ApiError;
 use super::i18n::Locale;
 use crate::domain::access::Actor;
 use crate::storage::accounts::{self, SignedIn};
-use crate::storage::cache::{self, Versions};
+use crate::storage::cache::Versions;
 
 pub const SESSION_COOKIE: &str = "mubiao_session";
 pub const LANG_COOKIE: &str = "mubiao_lang";
@@ -88,10 +88,11 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
     let path = req.uri().path().to_owned();
     let token = bearer(headers);
     let cookie = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned());
-    // One query for every change counter, read before anything they guard:
-    // the callers kept in memory now, the org tree later in this request.
+    // Every change counter, read after this request arrived (in one query
+    // shared with the requests arriving alongside) and before anything they
+    // guard: the callers kept in memory now, the org tree later.
     let versions = if token.is_some() || cookie.is_some() {
-        match cache::versions(&state.db).await {
+        match state.counters.read(&state.db).await {
             Ok(v) => v,
             Err(e) => return ApiError::from(e).into_response(),
         }

@@ -65,6 +65,9 @@ impl Default for WebSettings {
 pub struct AppState {
     pub db: Db,
     pub settings: Arc<WebSettings>,
+    /// Each request's reading of the change counters, shared between
+    /// requests that arrive together.
+    pub counters: Arc<crate::storage::cache::CounterReads>,
     /// The org tree and metrics, checked against the database on each use.
     pub structure: Arc<crate::storage::cache::StructureCache>,
     /// Signed-in callers, checked against the database on each use.
@@ -80,6 +83,7 @@ impl AppState {
         AppState {
             db,
             settings: Arc::new(settings),
+            counters: Arc::default(),
             structure: Arc::default(),
             callers: Arc::default(),
             marks: Arc::default(),
