@@ -80,8 +80,9 @@ pub async fn versions(db: &Db) -> Result<Versions> {
 /// every change committed before its request arrived, exactly as if it had
 /// run its own query; only the round trips are shared. Under load (64
 /// clients on PostgreSQL) a round serves tens of requests.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct CounterReads {
+    db: Db,
     waiting: std::sync::Mutex<Waiting>,
 }
 
@@ -92,9 +93,20 @@ struct Waiting {
     callers: Vec<tokio::sync::oneshot::Sender<Result<Versions, String>>>,
 }
 
+/// A round that takes longer fails, so that one stuck connection does not
+/// hold every request of the server behind it.
+const ROUND_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 impl CounterReads {
+    pub fn new(db: Db) -> CounterReads {
+        CounterReads {
+            db,
+            waiting: Default::default(),
+        }
+    }
+
     /// The counters as of some moment after this call began.
-    pub async fn read(self: &Arc<Self>, db: &Db) -> Result<Versions> {
+    pub async fn read(self: &Arc<Self>) -> Result<Versions> {
         let (tx, rx) = tokio::sync::oneshot::channel();
         let start = {
             let mut waiting = self.lock();
@@ -102,31 +114,30 @@ impl CounterReads {
             !std::mem::replace(&mut waiting.reading, true)
         };
         if start {
-            let (reads, db) = (self.clone(), db.clone());
-            tokio::spawn(async move { reads.serve(&db).await });
+            // Made before the task: a task dropped unrun (the runtime
+            // shutting down) still lets the next caller start a reader.
+            let stop = Stop {
+                reads: self.clone(),
+                finished: false,
+            };
+            tokio::spawn(async move {
+                let mut stop = stop;
+                stop.reads.serve().await;
+                stop.finished = true;
+            });
         }
+        let failed = |e: String| super::Error::Db(sea_orm::DbErr::Custom(e));
         match rx.await {
-            Ok(read) => read.map_err(|e| super::Error::Db(sea_orm::DbErr::Custom(e))),
-            // The reading task ended without an answer (it panicked).
-            Err(_) => Err(super::Error::Db(sea_orm::DbErr::Custom(
-                "the change counters could not be read".into(),
-            ))),
+            Ok(read) => read.map_err(failed),
+            // The reading task ended without answering (it panicked or was
+            // dropped).
+            Err(_) => Err(failed("the change counters could not be read".into())),
         }
     }
 
-    /// Reads rounds for whoever is waiting; each round's callers all asked
+    /// Reads rounds until nobody waits; each round's callers all asked
     /// before the round's query began.
-    async fn serve(&self, db: &Db) {
-        // Let the next caller start a reader even if this one panics.
-        struct Unwinding<'a>(&'a CounterReads);
-        impl Drop for Unwinding<'_> {
-            fn drop(&mut self) {
-                if std::thread::panicking() {
-                    self.0.lock().reading = false;
-                }
-            }
-        }
-        let _unwinding = Unwinding(self);
+    async fn serve(&self) {
         loop {
             let callers = {
                 let mut waiting = self.lock();
@@ -136,7 +147,10 @@ impl CounterReads {
                 }
                 std::mem::take(&mut waiting.callers)
             };
-            let read = versions(db).await.map_err(|e| e.to_string());
+            let read = match tokio::time::timeout(ROUND_TIMEOUT, versions(&self.db)).await {
+                Ok(read) => read.map_err(|e| e.to_string()),
+                Err(_) => Err("reading the change counters timed out".to_owned()),
+            };
             for caller in callers {
                 // A caller that went away no longer needs its answer.
                 let _ = caller.send(read.clone());
@@ -148,6 +162,25 @@ impl CounterReads {
         self.waiting
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// Ends a reader that stopped without finishing (a panic, or dropped):
+/// those waiting get an error at once instead of waiting for a reader that
+/// is gone, and the next caller starts a new one.
+struct Stop {
+    reads: Arc<CounterReads>,
+    finished: bool,
+}
+
+impl Drop for Stop {
+    fn drop(&mut self) {
+        if !self.finished {
+            let mut waiting = self.reads.lock();
+            waiting.reading = false;
+            // Dropping the senders answers their callers with an error.
+            waiting.callers.clear();
+        }
     }
 }
 
@@ -522,24 +555,24 @@ mod tests {
         let url = format!("sqlite://{}", dir.path().join("counters.db").display());
         let db = crate::storage::connect(&url).await?;
         const BUMPS: i64 = 150;
-        let reads = Arc::new(CounterReads::default());
-        let start = reads.read(&db).await?.figures;
+        let reads = Arc::new(CounterReads::new(db.clone()));
+        let start = reads.read().await?.figures;
         // Bumps committed so far, published only after each commit.
         let committed = Arc::new(AtomicI64::new(0));
         let mut readers = Vec::new();
         for _ in 0..16 {
-            let (reads, db, committed) = (reads.clone(), db.clone(), committed.clone());
+            let (reads, committed) = (reads.clone(), committed.clone());
             readers.push(tokio::spawn(async move {
-                let mut answers = 0;
-                while committed.load(Ordering::SeqCst) < BUMPS {
+                loop {
                     let floor = committed.load(Ordering::SeqCst);
-                    let seen = reads.read(&db).await?.figures - start;
+                    let seen = reads.read().await?.figures - start;
                     // Joining a round that began before this call would
                     // miss a bump committed before it.
                     assert!(seen >= floor, "read {seen} after {floor} bumps committed");
-                    answers += 1;
+                    if floor == BUMPS {
+                        return Ok::<_, super::super::Error>(());
+                    }
                 }
-                Ok::<_, super::super::Error>(answers)
             }));
         }
         for _ in 0..BUMPS {
@@ -548,9 +581,35 @@ mod tests {
             tokio::task::yield_now().await;
         }
         for reader in readers {
-            assert!(reader.await?? > 0);
+            reader.await??;
         }
-        assert_eq!(reads.read(&db).await?.figures, start + BUMPS);
+        assert_eq!(reads.read().await?.figures, start + BUMPS);
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn a_reader_gone_unfinished_fails_its_waiters_and_the_next_caller_reads_again()
+    -> std::result::Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let url = format!("sqlite://{}", dir.path().join("counters.db").display());
+        let reads = Arc::new(CounterReads::new(crate::storage::connect(&url).await?));
+        let (tx, waiter) = tokio::sync::oneshot::channel();
+        {
+            let mut waiting = reads.lock();
+            waiting.reading = true;
+            waiting.callers.push(tx);
+        }
+        // What a reader that panicked or was dropped leaves behind.
+        drop(Stop {
+            reads: reads.clone(),
+            finished: false,
+        });
+        assert!(
+            waiter.await.is_err(),
+            "the waiter is answered, with an error"
+        );
+        assert!(!reads.lock().reading);
+        assert!(reads.read().await.is_ok());
         Ok(())
     }
 }

@@ -92,7 +92,7 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
     // shared with the requests arriving alongside) and before anything they
     // guard: the callers kept in memory now, the org tree later.
     let versions = if token.is_some() || cookie.is_some() {
-        match state.counters.read(&state.db).await {
+        match state.counters.read().await {
             Ok(v) => v,
             Err(e) => return ApiError::from(e).into_response(),
         }

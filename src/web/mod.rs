@@ -81,9 +81,9 @@ pub struct AppState {
 impl AppState {
     pub fn new(db: Db, settings: WebSettings) -> AppState {
         AppState {
+            counters: Arc::new(crate::storage::cache::CounterReads::new(db.clone())),
             db,
             settings: Arc::new(settings),
-            counters: Arc::default(),
             structure: Arc::default(),
             callers: Arc::default(),
             marks: Arc::default(),
