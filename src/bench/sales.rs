@@ -160,11 +160,12 @@ async fn load_orders(db: &Db, d: &Dialect, ids: &Ids, from: i64, to: i64) -> Ben
     let base = "((1000 + (n * 7919) % 99000) * 10)";
     let total = format!("((3 + 3 * (n % 2)) * {base})");
     let day = d.day(&format!("n % {DAYS}"));
+    let customer = format!("{c0} + (n % {p}) * 10 + (n / {p}) % 10");
     let now = Utc::now();
     let sql = format!(
         "INSERT INTO sales_order (id, order_no, customer_id, status, order_date, confirmed_on, \
          total, created_by_user_id, created_at, updated_at) \
-         SELECT n, 'B' || n, {c0} + (n % {p}) * 10 + (n / {p}) % 10, \
+         SELECT n, 'B' || n, {customer}, \
          CASE WHEN n % 50 = 0 THEN 'cancelled' ELSE 'confirmed' END, {day}, {day}, {total}, \
          {user}, ?, ? FROM {{series}}",
         user = ids.user,
@@ -181,8 +182,10 @@ async fn load_orders(db: &Db, d: &Dialect, ids: &Ids, from: i64, to: i64) -> Ben
     let split = "(CASE WHEN n % 10 = 0 THEN 1 ELSE 0 END)";
     let share = "(CASE WHEN n % 10 = 0 THEN 6000 - 2000 * k.column1 ELSE 10000 END)";
     let sql = format!(
-        "INSERT INTO order_credit (order_id, person_id, share, amount) \
-         SELECT n, {p0} + (n + k.column1) % {p}, {share}, {total} * {share} / 10000 \
+        "INSERT INTO order_credit (order_id, person_id, share, amount, order_date, customer_id, \
+         cancelled) \
+         SELECT n, {p0} + (n + k.column1) % {p}, {share}, {total} * {share} / 10000, {day}, \
+         {customer}, n % 50 = 0 \
          FROM {{series}} JOIN (VALUES (0), (1)) AS k ON k.column1 <= {split}"
     );
     over_series(db, d, &sql, from, to, &[]).await?;

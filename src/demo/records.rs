@@ -1307,6 +1307,9 @@ pub(super) async fn load(
                 r.person_id(*s).into(),
                 (*share).into(),
                 (*amount).into(),
+                day_str(o.date).into(),
+                base(customer_base, o.customer).into(),
+                o.cancelled.into(),
             ]);
         }
     }
@@ -1328,7 +1331,15 @@ pub(super) async fn load(
     insert_rows(
         &txn,
         "order_credit",
-        &["order_id", "person_id", "share", "amount"],
+        &[
+            "order_id",
+            "person_id",
+            "share",
+            "amount",
+            "order_date",
+            "customer_id",
+            "cancelled",
+        ],
         credit_rows,
     )
     .await?;

@@ -1050,33 +1050,38 @@ impl<C: ConnectionTrait> Query<'_, C> {
 
     /// Credits (`c`) joined to their orders or collections (`alias`)
     /// whose `date` falls in the range, for the people or everyone; other
-    /// tables may be joined between the two parts.
+    /// tables may be joined between the two parts. `copied` says the
+    /// credits carry the same date themselves.
     ///
     /// For some people the join starts from their credits (`CROSS JOIN`
     /// fixes SQLite's order): left to itself, SQLite walks every record of
-    /// the range by the date index to find one salesperson's few. For
-    /// everyone over many months it reads the records in the order they are
-    /// stored — `|| ''` keeps SQLite off the date index, whose order is
-    /// random in the table and costs a page read per record; over a few
-    /// months the index is still the shorter way. PostgreSQL plans each by
-    /// its statistics.
+    /// the range by the date index to find one salesperson's few. Credits
+    /// that carry the date are read for the range alone, along
+    /// `ix_order_credit_person_date`, and only their records are visited,
+    /// not every record the person ever had. For everyone over many months
+    /// it reads the records in the order they are stored — `|| ''` keeps
+    /// SQLite off the date index, whose order is random in the table and
+    /// costs a page read per record; over a few months the index is still
+    /// the shorter way. PostgreSQL plans each by its statistics.
     fn credited(
         &self,
         credits: &str,
-        records: &str,
-        alias: &str,
-        key: &str,
+        (records, alias, key): (&str, &str, &str),
         date: &str,
+        copied: bool,
     ) -> Credited {
         match self.people {
-            Some(p) => Credited {
-                from: format!("{credits} c CROSS JOIN {records} {alias}"),
-                filter: format!(
-                    "{alias}.id = c.{key} AND {alias}.{date} >= ? AND {alias}.{date} < ? \
-                     AND c.person_id IN ({})",
-                    vec!["?"; p.len()].join(",")
-                ),
-            },
+            Some(p) => {
+                let dated = if copied { "c" } else { alias };
+                Credited {
+                    from: format!("{credits} c CROSS JOIN {records} {alias}"),
+                    filter: format!(
+                        "{alias}.id = c.{key} AND {dated}.{date} >= ? AND {dated}.{date} < ? \
+                         AND c.person_id IN ({})",
+                        vec!["?"; p.len()].join(",")
+                    ),
+                }
+            }
             // A few months (an import's): along the date index.
             None if month_range(&self.from, &self.to).len() <= 3 => Credited {
                 from: format!("{records} {alias} CROSS JOIN {credits} c"),
@@ -1094,8 +1099,15 @@ impl<C: ConnectionTrait> Query<'_, C> {
         }
     }
 
+    /// Credits joined to their orders; only the order date is copied onto
+    /// the credits (shipment and invoice dates are read from the orders).
     fn orders(&self, date: &str) -> Credited {
-        self.credited("order_credit", "sales_order", "o", "order_id", date)
+        self.credited(
+            "order_credit",
+            ("sales_order", "o", "order_id"),
+            date,
+            date == "order_date",
+        )
     }
 
     /// `AND col IN (?, …)` for the people, or nothing for everyone.
@@ -1133,10 +1145,9 @@ impl<C: ConnectionTrait> Query<'_, C> {
     fn credited_collections(&self) -> Grouped {
         let Credited { from, filter } = self.credited(
             "collection_credit",
-            "collection",
-            "k",
-            "collection_id",
+            ("collection", "k", "collection_id"),
             "collected_on",
+            false,
         );
         Grouped {
             sql: format!(
@@ -1286,12 +1297,16 @@ impl<C: ConnectionTrait> Query<'_, C> {
             from: fmt_month(first_year - 1, 1),
             to: self.to.clone(),
         };
-        let Credited { from, filter } = read.orders("order_date");
+        // Only the credits: they carry their order's date, customer and
+        // cancellation, so one index (person, date, customer, cancelled)
+        // answers for some people, and a pass over the credits alone for
+        // everyone.
         let sql = format!(
-            "SELECT c.person_id AS person, o.customer_id AS customer, \
-             MIN(substr(o.order_date, 1, 7)) AS first_month FROM {from} \
-             WHERE {filter} AND o.status <> 'cancelled' \
-             GROUP BY c.person_id, o.customer_id, substr(o.order_date, 1, 4)"
+            "SELECT c.person_id AS person, c.customer_id AS customer, \
+             MIN(substr(c.order_date, 1, 7)) AS first_month FROM order_credit c \
+             WHERE c.order_date >= ? AND c.order_date < ? AND NOT c.cancelled{} \
+             GROUP BY c.person_id, c.customer_id, substr(c.order_date, 1, 4)",
+            read.people_clause("c.person_id")
         );
         let params = read.params();
         let rows = self

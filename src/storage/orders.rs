@@ -1675,26 +1675,30 @@ async fn write_lines<C: ConnectionTrait>(conn: &C, order_id: i64, lines: &[Line]
     Ok(())
 }
 
-/// Writes the order's credits, and splits its collections again by them.
+/// Writes the credits of the order as now stored (their copies of its
+/// date, customer and cancellation with them), and splits its collections
+/// again by them.
 async fn write_credits<C: ConnectionTrait>(
     conn: &C,
-    order_id: i64,
-    total: i64,
+    order: &sales_order::Model,
     credits: &[(PersonId, i32)],
     collections: &[collection::Model],
 ) -> Result<()> {
     order_credit::Entity::delete_many()
-        .filter(order_credit::Column::OrderId.eq(order_id))
+        .filter(order_credit::Column::OrderId.eq(order.id))
         .exec(conn)
         .await?;
     let shares: Vec<i32> = credits.iter().map(|c| c.1).collect();
-    let parts = split_by_shares(total, &shares);
+    let parts = split_by_shares(order.total, &shares);
     order_credit::Entity::insert_many(credits.iter().zip(&parts).map(|((pid, share), amount)| {
         order_credit::ActiveModel {
-            order_id: Set(order_id),
+            order_id: Set(order.id),
             person_id: Set(*pid),
             share: Set(*share),
             amount: Set(*amount),
+            order_date: Set(order.order_date.clone()),
+            customer_id: Set(order.customer_id),
+            cancelled: Set(order.status == CANCELLED),
         }
     }))
     .exec_without_returning(conn)
@@ -1856,7 +1860,7 @@ pub async fn create(db: &Db, actor: &Actor, new: &NewOrder, tz: Tz) -> Result<i6
     .insert(&txn)
     .await?;
     write_lines(&txn, order.id, &c.lines).await?;
-    write_credits(&txn, order.id, c.total, &c.credits, &[]).await?;
+    write_credits(&txn, &order, &c.credits, &[]).await?;
     let moved = refresh_first_purchase(&txn, &[customer_id]).await?;
     tracing::debug!(us = started.elapsed().as_micros() as u64, "order: written");
     finish(txn, &tree, actor, "create", order.id, None, &moved).await?;
@@ -2003,9 +2007,9 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, patch: &OrderPatch, tz: Tz)
     am.total = Set(c.total);
     am.note = Set(c.note.clone());
     am.updated_at = Set(Utc::now());
-    am.update(&txn).await?;
+    let updated = am.update(&txn).await?;
     write_lines(&txn, id, &c.lines).await?;
-    write_credits(&txn, id, c.total, &c.credits, &full.collections).await?;
+    write_credits(&txn, &updated, &c.credits, &full.collections).await?;
     let moved = refresh_first_purchase(&txn, &[o.customer_id, customer_id]).await?;
     finish(
         txn,
@@ -2172,6 +2176,15 @@ pub async fn cancel(db: &Db, actor: &Actor, id: i64, req: &Cancel, tz: Tz) -> Re
     }));
     am.updated_at = Set(Utc::now());
     am.update(&txn).await?;
+    // The credits' copy of the cancellation.
+    order_credit::Entity::update_many()
+        .col_expr(
+            order_credit::Column::Cancelled,
+            sea_orm::sea_query::Expr::value(true),
+        )
+        .filter(order_credit::Column::OrderId.eq(id))
+        .exec(&txn)
+        .await?;
     let moved = refresh_first_purchase(&txn, &[o.customer_id]).await?;
     finish(
         txn,
@@ -2512,7 +2525,7 @@ pub async fn bulk_insert<C: ConnectionTrait>(
     let credit_count: usize = orders.iter().map(|o| o.credits.len()).sum();
     let mut order_values: Vec<SqlValue> = Vec::with_capacity(orders.len() * 5);
     let mut line_values: Vec<SqlValue> = Vec::with_capacity(line_count * 7);
-    let mut credit_values: Vec<SqlValue> = Vec::with_capacity(credit_count * 4);
+    let mut credit_values: Vec<SqlValue> = Vec::with_capacity(credit_count * 6);
     let mut audit_values: Vec<SqlValue> = Vec::with_capacity(orders.len() * 2);
     let touched: BTreeSet<(PersonId, String)> = orders
         .iter()
@@ -2541,7 +2554,14 @@ pub async fn bulk_insert<C: ConnectionTrait>(
         let shares: Vec<i32> = o.credits.iter().map(|c| c.1).collect();
         let mut credits_json = String::new();
         for ((pid, share), amount) in o.credits.iter().zip(split_by_shares(total, &shares)) {
-            credit_values.extend([id.into(), (*pid).into(), (*share).into(), amount.into()]);
+            credit_values.extend([
+                id.into(),
+                (*pid).into(),
+                (*share).into(),
+                amount.into(),
+                o.order_date.clone().into(),
+                o.customer_id.into(),
+            ]);
             if !credits_json.is_empty() {
                 credits_json.push(',');
             }
@@ -2622,9 +2642,16 @@ pub async fn bulk_insert<C: ConnectionTrait>(
     insert_rows(
         conn,
         "order_credit",
-        &["order_id", "person_id", "share", "amount"],
+        &[
+            "order_id",
+            "person_id",
+            "share",
+            "amount",
+            "order_date",
+            "customer_id",
+        ],
         credit_values,
-        &[],
+        &[("cancelled", false.into())],
         &mut ignore,
     )
     .await?;

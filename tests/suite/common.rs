@@ -294,6 +294,31 @@ impl TestApp {
         self.0.backend
     }
 
+    /// Asserts that every credit's copies of its order's date, customer
+    /// and cancellation equal the order's; returns how many credits there
+    /// are.
+    pub async fn assert_credits_copy_their_orders(&self) -> i64 {
+        let row = self
+            .db()
+            .query_one_raw(sea_orm::Statement::from_string(
+                self.db().get_database_backend(),
+                "SELECT CAST(COUNT(*) AS BIGINT) AS credits, \
+                 CAST(SUM(CASE WHEN c.order_date <> o.order_date OR c.customer_id <> o.customer_id \
+                 OR c.cancelled <> (o.status = 'cancelled') THEN 1 ELSE 0 END) AS BIGINT) AS differ \
+                 FROM order_credit c JOIN sales_order o ON o.id = c.order_id",
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        let differ: Option<i64> = row.try_get("", "differ").unwrap();
+        assert_eq!(
+            differ.unwrap_or(0),
+            0,
+            "credits whose copies differ from their order"
+        );
+        row.try_get("", "credits").unwrap()
+    }
+
     pub fn db_url(&self) -> &str {
         &self.0.db_url
     }

@@ -274,6 +274,27 @@ both_databases! {
         assert_eq!(list["total"], "100.00");
     }
 
+    async fn credits_keep_their_orders_date_customer_and_cancellation(app) {
+        // The demo's orders, cancelled ones among them, written in bulk.
+        let demo = app.assert_credits_copy_their_orders().await;
+        assert!(demo > 1000, "{demo}");
+        let admin = app.demo("sales_admin").await;
+        let o = create(&admin, order("T-CPY-1", "测试客户庚", "2031-08-01", "100.00",
+            json!([{"employee_no": "E0015", "share": "70"}, {"employee_no": "E0016", "share": "30"}]))).await;
+        let id = o["id"].as_i64().unwrap();
+        assert_eq!(app.assert_credits_copy_their_orders().await, demo + 2);
+        // Another customer and another month: the credits follow.
+        let (status, o) = admin.patch(&format!("/api/v1/orders/{id}"), json!({
+            "customer": "测试客户辛", "order_date": "2031-09-02",
+        })).await;
+        assert_eq!(status, StatusCode::OK, "{o}");
+        assert_eq!(o["order_date"], "2031-09-02");
+        assert_eq!(app.assert_credits_copy_their_orders().await, demo + 2);
+        let (status, o) = admin.post(&format!("/api/v1/orders/{id}/cancel"), json!({"reason": "客户撤单", "date": "2031-09-05"})).await;
+        assert_eq!(status, StatusCode::OK, "{o}");
+        assert_eq!(app.assert_credits_copy_their_orders().await, demo + 2);
+    }
+
     async fn refunds_and_collections_before_the_invoice(app) {
         let admin = app.demo("sales_admin").await;
         // A refund: a returned line, negative quantity.

@@ -488,6 +488,9 @@ async fn insert_order(app: &TestApp, order_no: &str, customer: i64, employee_no:
         person_id: Set(person),
         share: Set(10000),
         amount: Set(386_000_050),
+        order_date: Set(order.order_date.clone()),
+        customer_id: Set(customer),
+        cancelled: Set(false),
     }
     .insert(db)
     .await

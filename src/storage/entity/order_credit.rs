@@ -17,6 +17,12 @@ pub struct Model {
     pub share: i32,
     /// This person's exact part of the order total, in 分.
     pub amount: i64,
+    /// Copies of the order's date, customer and cancellation, kept equal
+    /// by every order write, so that a salesperson's credits over a range
+    /// of dates are read from one index without visiting the orders.
+    pub order_date: String,
+    pub customer_id: i64,
+    pub cancelled: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
