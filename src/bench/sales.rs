@@ -201,8 +201,8 @@ async fn load_orders(db: &Db, d: &Dialect, ids: &Ids, from: i64, to: i64) -> Ben
     );
     over_series(db, d, &sql, from, to, &[now.into()]).await?;
     let sql = format!(
-        "INSERT INTO collection_credit (collection_id, person_id, amount) \
-         SELECT n, {p0} + (n + k.column1) % {p}, {total} * {share} / 10000 \
+        "INSERT INTO collection_credit (collection_id, person_id, amount, collected_on) \
+         SELECT n, {p0} + (n + k.column1) % {p}, {total} * {share} / 10000, {paid} \
          FROM {{series}} JOIN (VALUES (0), (1)) AS k ON k.column1 <= {split} \
          WHERE n % 2 = 0 AND n % 50 <> 0"
     );

@@ -1361,6 +1361,7 @@ pub(super) async fn load(
                 base(collection_base, c.id).into(),
                 r.person_id(*s).into(),
                 (*amount).into(),
+                day_str(c.date).into(),
             ]);
         }
     }
@@ -1382,7 +1383,7 @@ pub(super) async fn load(
     insert_rows(
         &txn,
         "collection_credit",
-        &["collection_id", "person_id", "amount"],
+        &["collection_id", "person_id", "amount", "collected_on"],
         collection_credit_rows,
     )
     .await?;

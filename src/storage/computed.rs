@@ -1147,7 +1147,7 @@ impl<C: ConnectionTrait> Query<'_, C> {
             "collection_credit",
             ("collection", "k", "collection_id"),
             "collected_on",
-            false,
+            true,
         );
         Grouped {
             sql: format!(

@@ -1704,28 +1704,30 @@ async fn write_credits<C: ConnectionTrait>(
     .exec_without_returning(conn)
     .await?;
     for k in collections {
-        write_collection_credits(conn, k.id, k.amount, credits).await?;
+        write_collection_credits(conn, k, credits).await?;
     }
     Ok(())
 }
 
+/// Splits a collection by the order's credit shares (its date copied onto
+/// each part).
 async fn write_collection_credits<C: ConnectionTrait>(
     conn: &C,
-    collection_id: i64,
-    amount: i64,
+    collection: &collection::Model,
     credits: &[(PersonId, i32)],
 ) -> Result<()> {
     collection_credit::Entity::delete_many()
-        .filter(collection_credit::Column::CollectionId.eq(collection_id))
+        .filter(collection_credit::Column::CollectionId.eq(collection.id))
         .exec(conn)
         .await?;
     let shares: Vec<i32> = credits.iter().map(|c| c.1).collect();
-    let parts = split_by_shares(amount, &shares);
+    let parts = split_by_shares(collection.amount, &shares);
     collection_credit::Entity::insert_many(credits.iter().zip(&parts).map(|((pid, _), a)| {
         collection_credit::ActiveModel {
-            collection_id: Set(collection_id),
+            collection_id: Set(collection.id),
             person_id: Set(*pid),
             amount: Set(*a),
+            collected_on: Set(collection.collected_on.clone()),
         }
     }))
     .exec_without_returning(conn)
@@ -2304,7 +2306,7 @@ pub async fn add_collection(
         .iter()
         .map(|c| (c.person_id, c.share))
         .collect();
-    write_collection_credits(&txn, k.id, amount, &credits).await?;
+    write_collection_credits(&txn, &k, &credits).await?;
     touch_order(&txn, id).await?;
     finish(
         txn,

@@ -295,8 +295,8 @@ impl TestApp {
     }
 
     /// Asserts that every credit's copies of its order's date, customer
-    /// and cancellation equal the order's; returns how many credits there
-    /// are.
+    /// and cancellation equal the order's, and every collection credit's
+    /// date its collection's; returns how many order credits there are.
     pub async fn assert_credits_copy_their_orders(&self) -> i64 {
         let row = self
             .db()
@@ -315,6 +315,21 @@ impl TestApp {
             differ.unwrap_or(0),
             0,
             "credits whose copies differ from their order"
+        );
+        let collections = self
+            .db()
+            .query_one_raw(sea_orm::Statement::from_string(
+                self.db().get_database_backend(),
+                "SELECT CAST(COUNT(*) AS BIGINT) AS differ FROM collection_credit c \
+                 JOIN collection k ON k.id = c.collection_id WHERE c.collected_on <> k.collected_on",
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        let differ: i64 = collections.try_get("", "differ").unwrap();
+        assert_eq!(
+            differ, 0,
+            "collection credits whose date differs from their collection's"
         );
         row.try_get("", "credits").unwrap()
     }

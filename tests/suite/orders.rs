@@ -274,7 +274,7 @@ both_databases! {
         assert_eq!(list["total"], "100.00");
     }
 
-    async fn credits_keep_their_orders_date_customer_and_cancellation(app) {
+    async fn credits_keep_their_orders_and_collections_dates_customer_and_cancellation(app) {
         // The demo's orders, cancelled ones among them, written in bulk.
         let demo = app.assert_credits_copy_their_orders().await;
         assert!(demo > 1000, "{demo}");
@@ -290,6 +290,19 @@ both_databases! {
         assert_eq!(status, StatusCode::OK, "{o}");
         assert_eq!(o["order_date"], "2031-09-02");
         assert_eq!(app.assert_credits_copy_their_orders().await, demo + 2);
+        // A collection, split again when the split changes.
+        let (status, o) = admin.post(&format!("/api/v1/orders/{id}/collections"), json!({"amount": "40", "collected_on": "2031-09-03"})).await;
+        assert_eq!(status, StatusCode::CREATED, "{o}");
+        let (status, o) = admin.patch(&format!("/api/v1/orders/{id}"), json!({
+            "credits": [{"employee_no": "E0015", "share": "50"}, {"employee_no": "E0016", "share": "50"}],
+        })).await;
+        assert_eq!(status, StatusCode::OK, "{o}");
+        assert_eq!(o["collections"][0]["credits"][1]["amount"], "20.00");
+        assert_eq!(app.assert_credits_copy_their_orders().await, demo + 2);
+        // An order is cancelled once its collections are gone.
+        let collection = o["collections"][0]["id"].as_i64().unwrap();
+        let (status, e) = admin.delete(&format!("/api/v1/orders/{id}/collections/{collection}")).await;
+        assert!(status.is_success(), "{status} {e}");
         let (status, o) = admin.post(&format!("/api/v1/orders/{id}/cancel"), json!({"reason": "客户撤单", "date": "2031-09-05"})).await;
         assert_eq!(status, StatusCode::OK, "{o}");
         assert_eq!(app.assert_credits_copy_their_orders().await, demo + 2);

@@ -12,6 +12,9 @@ pub struct Model {
     pub person_id: i64,
     /// 分.
     pub amount: i64,
+    /// A copy of the collection's date, kept equal by every write, so that
+    /// a salesperson's collections of a month are read from one index.
+    pub collected_on: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -13,7 +13,7 @@ mod m20261128_000021_orders;
 mod m20261128_000022_work;
 mod m20261128_000023_computed;
 mod m20261128_000024_activity_month;
-mod m20261129_000025_credit_order_date;
+mod m20261129_000025_credit_dates;
 
 pub struct Migrator;
 
@@ -32,7 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000022_work::Migration),
             Box::new(m20261128_000023_computed::Migration),
             Box::new(m20261128_000024_activity_month::Migration),
-            Box::new(m20261129_000025_credit_order_date::Migration),
+            Box::new(m20261129_000025_credit_dates::Migration),
         ]
     }
 }
