@@ -1768,19 +1768,36 @@ fn audit_view(full: &Full, customer: &str, people: &HashMap<PersonId, person::Mo
 
 /// Reads the order back in the transaction: its audit view and what it
 /// touches.
-async fn snapshot<C: ConnectionTrait>(
-    conn: &C,
-    id: i64,
-) -> Result<(Full, Value, BTreeSet<(PersonId, String)>)> {
+/// An order as stored at one moment of a write, with what its view needs.
+struct Snapshot {
+    full: Full,
+    people: HashMap<PersonId, person::Model>,
+    customer: String,
+    /// What the audit log keeps of it.
+    audit: Value,
+    /// The (salesperson, day) pairs whose figures it feeds.
+    touched: BTreeSet<(PersonId, String)>,
+}
+
+async fn snapshot<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Snapshot> {
     let full = load_full(conn, id).await?.ok_or(Error::NotFound)?;
     let people = people_of(conn, full.credits.iter().map(|c| c.person_id)).await?;
-    let name = customer_name(conn, full.order.customer_id).await?;
-    let view = audit_view(&full, &name, &people);
+    let customer = customer_name(conn, full.order.customer_id).await?;
+    let audit = audit_view(&full, &customer, &people);
     let touched = full.touched();
-    Ok((full, view, touched))
+    Ok(Snapshot {
+        full,
+        people,
+        customer,
+        audit,
+        touched,
+    })
 }
 
 /// Finishes a write: the computed actuals, the audit entry, the commit.
+/// Returns the order as the actor now sees it (read in the transaction,
+/// so the caller need not read it again), or `None` when the write took
+/// it out of their reach.
 async fn finish(
     txn: sea_orm::DatabaseTransaction,
     tree: &OrgTree,
@@ -1789,9 +1806,15 @@ async fn finish(
     id: i64,
     before: Option<(Value, BTreeSet<(PersonId, String)>)>,
     moved: &BTreeSet<i64>,
-) -> Result<()> {
+) -> Result<Option<OrderView>> {
     let started = std::time::Instant::now();
-    let (after, view, touched_after) = snapshot(&txn, id).await?;
+    let Snapshot {
+        full: after,
+        people,
+        customer,
+        audit: view,
+        touched: touched_after,
+    } = snapshot(&txn, id).await?;
     tracing::debug!(
         us = started.elapsed().as_micros() as u64,
         "order: read back"
@@ -1818,11 +1841,16 @@ async fn finish(
         us = started.elapsed().as_micros() as u64,
         "order: committed"
     );
-    Ok(())
+    let credited: Vec<PersonId> = after.credits.iter().map(|c| c.person_id).collect();
+    if !covers_any(actor.orders_read(), tree, &credited, &people) {
+        return Ok(None);
+    }
+    let can_write = covers_any(actor.orders_write(), tree, &credited, &people);
+    Ok(Some(view_of(&after, &customer, &people, can_write)))
 }
 
-/// Enters a new order; returns its id.
-pub async fn create(db: &Db, actor: &Actor, new: &NewOrder, tz: Tz) -> Result<i64> {
+/// Enters a new order; returns it as the actor sees it.
+pub async fn create(db: &Db, actor: &Actor, new: &NewOrder, tz: Tz) -> Result<OrderView> {
     if actor.orders_write() == Reach::Nothing {
         return Err(Error::Forbidden);
     }
@@ -1865,8 +1893,9 @@ pub async fn create(db: &Db, actor: &Actor, new: &NewOrder, tz: Tz) -> Result<i6
     write_credits(&txn, &order, &c.credits, &[]).await?;
     let moved = refresh_first_purchase(&txn, &[customer_id]).await?;
     tracing::debug!(us = started.elapsed().as_micros() as u64, "order: written");
-    finish(txn, &tree, actor, "create", order.id, None, &moved).await?;
-    Ok(order.id)
+    finish(txn, &tree, actor, "create", order.id, None, &moved)
+        .await?
+        .ok_or(Error::NotFound)
 }
 
 /// Loads an order for a change: `NotFound` outside read reach, `Forbidden`
@@ -1901,7 +1930,13 @@ fn step_dates(o: &sales_order::Model) -> [(&'static str, Option<&String>); 4] {
 }
 
 /// Changes an order: number, customer, date, lines, credits, note.
-pub async fn update(db: &Db, actor: &Actor, id: i64, patch: &OrderPatch, tz: Tz) -> Result<()> {
+pub async fn update(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    patch: &OrderPatch,
+    tz: Tz,
+) -> Result<Option<OrderView>> {
     if actor.orders_write() == Reach::Nothing {
         // Still 404 for what the actor cannot see.
         let tree = load_org_tree(db).await?;
@@ -1915,7 +1950,11 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, patch: &OrderPatch, tz: Tz)
     }
     let txn = begin_write(db, Lane::Figures).await?;
     let (full, tree) = for_change(&txn, actor, id).await?;
-    let (_, before_view, before_touched) = snapshot(&txn, id).await?;
+    let Snapshot {
+        audit: before_view,
+        touched: before_touched,
+        ..
+    } = snapshot(&txn, id).await?;
     let o = &full.order;
     let people = people_of(&txn, full.credits.iter().map(|c| c.person_id)).await?;
     let current_lines: Vec<LineInput> = full
@@ -2051,10 +2090,20 @@ fn parse_date_field(field: &str, text: Option<&str>, tz: Tz) -> Result<NaiveDate
 /// Moves an order forward to `step.status`. Steps may be skipped forward
 /// (a skipped step gets the same date), never backward; each date is on or
 /// after the order date and the steps before it.
-pub async fn set_status(db: &Db, actor: &Actor, id: i64, step: &StatusStep, tz: Tz) -> Result<()> {
+pub async fn set_status(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    step: &StatusStep,
+    tz: Tz,
+) -> Result<Option<OrderView>> {
     let txn = begin_write(db, Lane::Figures).await?;
     let (full, tree) = for_change(&txn, actor, id).await?;
-    let (_, before_view, before_touched) = snapshot(&txn, id).await?;
+    let Snapshot {
+        audit: before_view,
+        touched: before_touched,
+        ..
+    } = snapshot(&txn, id).await?;
     let o = &full.order;
     let target = parse_status(&step.status)
         .filter(|s| *s != CANCELLED && *s != STEPS[0])
@@ -2129,10 +2178,20 @@ pub async fn set_status(db: &Db, actor: &Actor, id: i64, step: &StatusStep, tz: 
 
 /// Cancels an order with a reason. An order with collections cannot be
 /// cancelled: delete them first, or enter the refund as an order.
-pub async fn cancel(db: &Db, actor: &Actor, id: i64, req: &Cancel, tz: Tz) -> Result<()> {
+pub async fn cancel(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    req: &Cancel,
+    tz: Tz,
+) -> Result<Option<OrderView>> {
     let txn = begin_write(db, Lane::Figures).await?;
     let (full, tree) = for_change(&txn, actor, id).await?;
-    let (_, before_view, before_touched) = snapshot(&txn, id).await?;
+    let Snapshot {
+        audit: before_view,
+        touched: before_touched,
+        ..
+    } = snapshot(&txn, id).await?;
     let o = &full.order;
     let mut errors = Vec::new();
     let reason = req.reason.trim();
@@ -2212,7 +2271,11 @@ pub async fn add_collection(
 ) -> Result<i64> {
     let txn = begin_write(db, Lane::Figures).await?;
     let (full, tree) = for_change(&txn, actor, id).await?;
-    let (_, before_view, before_touched) = snapshot(&txn, id).await?;
+    let Snapshot {
+        audit: before_view,
+        touched: before_touched,
+        ..
+    } = snapshot(&txn, id).await?;
     let o = &full.order;
     let mut errors = Vec::new();
     let amount = match json_text(&new.amount).map(|t| (parse_value(Kind::Amount, &t), t)) {
@@ -2334,13 +2397,22 @@ async fn touch_order<C: ConnectionTrait>(conn: &C, id: i64) -> Result<()> {
 }
 
 /// Deletes a collection of an order.
-pub async fn delete_collection(db: &Db, actor: &Actor, id: i64, collection_id: i64) -> Result<()> {
+pub async fn delete_collection(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    collection_id: i64,
+) -> Result<Option<OrderView>> {
     let txn = begin_write(db, Lane::Figures).await?;
     let (full, tree) = for_change(&txn, actor, id).await?;
     if !full.collections.iter().any(|k| k.id == collection_id) {
         return Err(Error::NotFound);
     }
-    let (_, before_view, before_touched) = snapshot(&txn, id).await?;
+    let Snapshot {
+        audit: before_view,
+        touched: before_touched,
+        ..
+    } = snapshot(&txn, id).await?;
     collection_credit::Entity::delete_many()
         .filter(collection_credit::Column::CollectionId.eq(collection_id))
         .exec(&txn)

@@ -1772,7 +1772,8 @@ impl Run {
         };
         let id = orders::create(db, &admin, &new, tz)
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| e.to_string())?
+            .id;
         if !collected {
             return Ok((id, 0));
         }

@@ -6,6 +6,7 @@ use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 
+use crate::storage::Error;
 use crate::storage::orders::{
     self, Cancel, NewCollection, NewOrder, OrderFilter, OrderList, OrderPatch, OrderView,
     StatusStep,
@@ -49,8 +50,7 @@ pub async fn create_order(
     ApiJson(new): ApiJson<NewOrder>,
 ) -> Result<(StatusCode, Json<OrderView>), ApiError> {
     let tz = state.settings.time_zone;
-    let id = orders::create(&state.db, a.actor(), &new, tz).await?;
-    let view = orders::get(&state.db, a.actor(), id).await?;
+    let view = orders::create(&state.db, a.actor(), &new, tz).await?;
     Ok((StatusCode::CREATED, Json(view)))
 }
 
@@ -84,8 +84,8 @@ pub async fn update_order(
     ApiJson(patch): ApiJson<OrderPatch>,
 ) -> Result<Json<OrderView>, ApiError> {
     let tz = state.settings.time_zone;
-    orders::update(&state.db, a.actor(), id, &patch, tz).await?;
-    Ok(Json(orders::get(&state.db, a.actor(), id).await?))
+    let view = orders::update(&state.db, a.actor(), id, &patch, tz).await?;
+    Ok(Json(view.ok_or(Error::NotFound)?))
 }
 
 /// Moves an order forward: 录入 → 确认 → 发货 → 开票 → 回款, with a date
@@ -108,8 +108,8 @@ pub async fn step_order(
     ApiJson(step): ApiJson<StatusStep>,
 ) -> Result<Json<OrderView>, ApiError> {
     let tz = state.settings.time_zone;
-    orders::set_status(&state.db, a.actor(), id, &step, tz).await?;
-    Ok(Json(orders::get(&state.db, a.actor(), id).await?))
+    let view = orders::set_status(&state.db, a.actor(), id, &step, tz).await?;
+    Ok(Json(view.ok_or(Error::NotFound)?))
 }
 
 /// Cancels an order with a reason. An order with collections is not
@@ -130,8 +130,8 @@ pub async fn cancel_order(
     ApiJson(req): ApiJson<Cancel>,
 ) -> Result<Json<OrderView>, ApiError> {
     let tz = state.settings.time_zone;
-    orders::cancel(&state.db, a.actor(), id, &req, tz).await?;
-    Ok(Json(orders::get(&state.db, a.actor(), id).await?))
+    let view = orders::cancel(&state.db, a.actor(), id, &req, tz).await?;
+    Ok(Json(view.ok_or(Error::NotFound)?))
 }
 
 /// Records a collection (回款) against an order, split between the
@@ -174,8 +174,8 @@ pub async fn delete_collection(
     ApiUser(a): ApiUser,
     ApiPath((id, collection_id)): ApiPath<(i64, i64)>,
 ) -> Result<Json<OrderView>, ApiError> {
-    orders::delete_collection(&state.db, a.actor(), id, collection_id).await?;
-    Ok(Json(orders::get(&state.db, a.actor(), id).await?))
+    let view = orders::delete_collection(&state.db, a.actor(), id, collection_id).await?;
+    Ok(Json(view.ok_or(Error::NotFound)?))
 }
 
 /// An import's failure as an API error.

@@ -570,7 +570,7 @@ async fn create(
     let form = OrderForm::from_pairs(&pairs);
     let (new, line_rows, credit_rows) = form.to_new();
     match store::create(&state.db, actor, &new, state.settings.time_zone).await {
-        Ok(id) => redirect_with_notice(jar, &format!("/orders/{id}"), "common.saved"),
+        Ok(order) => redirect_with_notice(jar, &format!("/orders/{}", order.id), "common.saved"),
         Err(e @ (storage::Error::Invalid(_) | storage::Error::Forbidden)) => {
             match list_page(&state, &a, locale, ListQuery::default()).await {
                 Ok(mut page) => {
@@ -810,7 +810,7 @@ async fn after_action(
 ) -> Response {
     let t = T(locale);
     match result {
-        Ok(()) => redirect_with_notice(jar, &format!("/orders/{id}"), "common.saved"),
+        Ok(_) => redirect_with_notice(jar, &format!("/orders/{id}"), "common.saved"),
         Err(e @ storage::Error::Invalid(_)) => match order_page(state, a, locale, id).await {
             Ok(mut page) => {
                 page.c.errors = field_errors(t, &e, &[], &[]);
@@ -907,7 +907,7 @@ async fn save_edit(
         note: Some(new.note.unwrap_or_default()),
     };
     match store::update(&state.db, a.actor(), id, &patch, state.settings.time_zone).await {
-        Ok(()) => redirect_with_notice(jar, &format!("/orders/{id}"), "common.saved"),
+        Ok(_) => redirect_with_notice(jar, &format!("/orders/{id}"), "common.saved"),
         Err(e @ storage::Error::Invalid(_)) => match edit_page(&state, &a, locale, id).await {
             Ok(Some(mut page)) => {
                 page.c.errors = field_errors(t, &e, &line_rows, &credit_rows);
@@ -948,7 +948,9 @@ async fn step(
         status: f.status,
         date: Some(f.date).filter(|d| !d.trim().is_empty()),
     };
-    let r = store::set_status(&state.db, a.actor(), id, &req, state.settings.time_zone).await;
+    let r = store::set_status(&state.db, a.actor(), id, &req, state.settings.time_zone)
+        .await
+        .map(drop);
     after_action(&state, &a, locale, jar, id, r).await
 }
 
@@ -974,7 +976,9 @@ async fn cancel(
         reason: f.reason,
         date: Some(f.date).filter(|d| !d.trim().is_empty()),
     };
-    let r = store::cancel(&state.db, a.actor(), id, &req, state.settings.time_zone).await;
+    let r = store::cancel(&state.db, a.actor(), id, &req, state.settings.time_zone)
+        .await
+        .map(drop);
     after_action(&state, &a, locale, jar, id, r).await
 }
 
@@ -1018,7 +1022,9 @@ async fn delete_collection(
     let (Some(id), Some(cid)) = (parse_id(&id), parse_id(&cid)) else {
         return super::not_found_for(&state, &a, locale).await;
     };
-    let r = store::delete_collection(&state.db, a.actor(), id, cid).await;
+    let r = store::delete_collection(&state.db, a.actor(), id, cid)
+        .await
+        .map(drop);
     after_action(&state, &a, locale, jar, id, r).await
 }
 
