@@ -1331,15 +1331,7 @@ pub(super) async fn load(
     insert_rows(
         &txn,
         "order_credit",
-        &[
-            "order_id",
-            "person_id",
-            "share",
-            "amount",
-            "order_date",
-            "customer_id",
-            "cancelled",
-        ],
+        &crate::storage::orders::CREDIT_COLUMNS,
         credit_rows,
     )
     .await?;

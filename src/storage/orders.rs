@@ -53,6 +53,17 @@ use crate::domain::org::{OrgTree, UnitId};
 pub const STEPS: [&str; 5] = ["entered", "confirmed", "shipped", "invoiced", "paid"];
 pub const CANCELLED: &str = "cancelled";
 
+/// The columns of `order_credit`, in the order bulk writes give them.
+pub(crate) const CREDIT_COLUMNS: [&str; 7] = [
+    "order_id",
+    "person_id",
+    "share",
+    "amount",
+    "order_date",
+    "customer_id",
+    "cancelled",
+];
+
 /// Chinese names of the statuses, as the seed writes them.
 pub fn status_zh(code: &str) -> &'static str {
     match code {
@@ -2599,7 +2610,7 @@ pub async fn bulk_insert<C: ConnectionTrait>(
     let credit_count: usize = orders.iter().map(|o| o.credits.len()).sum();
     let mut order_values: Vec<SqlValue> = Vec::with_capacity(orders.len() * 5);
     let mut line_values: Vec<SqlValue> = Vec::with_capacity(line_count * 7);
-    let mut credit_values: Vec<SqlValue> = Vec::with_capacity(credit_count * 6);
+    let mut credit_values: Vec<SqlValue> = Vec::with_capacity(credit_count * CREDIT_COLUMNS.len());
     let mut audit_values: Vec<SqlValue> = Vec::with_capacity(orders.len() * 2);
     let touched: BTreeSet<(PersonId, String)> = orders
         .iter()
@@ -2635,6 +2646,7 @@ pub async fn bulk_insert<C: ConnectionTrait>(
                 amount.into(),
                 o.order_date.clone().into(),
                 o.customer_id.into(),
+                false.into(),
             ]);
             if !credits_json.is_empty() {
                 credits_json.push(',');
@@ -2716,16 +2728,9 @@ pub async fn bulk_insert<C: ConnectionTrait>(
     insert_rows(
         conn,
         "order_credit",
-        &[
-            "order_id",
-            "person_id",
-            "share",
-            "amount",
-            "order_date",
-            "customer_id",
-        ],
+        &CREDIT_COLUMNS,
         credit_values,
-        &[("cancelled", false.into())],
+        &[],
         &mut ignore,
     )
     .await?;
