@@ -643,6 +643,19 @@ fn covers_any(
     })
 }
 
+/// `None` when the actor does not read the order (by its credited people),
+/// else whether they may change it.
+fn order_reach(
+    actor: &Actor,
+    tree: &OrgTree,
+    full: &Full,
+    people: &HashMap<PersonId, person::Model>,
+) -> Option<bool> {
+    let ids: Vec<PersonId> = full.credits.iter().map(|c| c.person_id).collect();
+    covers_any(actor.orders_read(), tree, &ids, people)
+        .then(|| covers_any(actor.orders_write(), tree, &ids, people))
+}
+
 /// The order if the actor reads it, else `NotFound`; and whether they may
 /// change it.
 async fn load_in_reach<C: ConnectionTrait>(
@@ -652,12 +665,8 @@ async fn load_in_reach<C: ConnectionTrait>(
 ) -> Result<(Full, HashMap<PersonId, person::Model>, OrgTree, bool)> {
     let full = load_full(conn, id).await?.ok_or(Error::NotFound)?;
     let tree = load_org_tree(conn).await?;
-    let ids: Vec<PersonId> = full.credits.iter().map(|c| c.person_id).collect();
-    let people = people_of(conn, ids.iter().copied()).await?;
-    if !covers_any(actor.orders_read(), &tree, &ids, &people) {
-        return Err(Error::NotFound);
-    }
-    let can_write = covers_any(actor.orders_write(), &tree, &ids, &people);
+    let people = people_of(conn, full.credits.iter().map(|c| c.person_id)).await?;
+    let can_write = order_reach(actor, &tree, &full, &people).ok_or(Error::NotFound)?;
     Ok((full, people, tree, can_write))
 }
 
@@ -1852,12 +1861,8 @@ async fn finish(
         us = started.elapsed().as_micros() as u64,
         "order: committed"
     );
-    let credited: Vec<PersonId> = after.credits.iter().map(|c| c.person_id).collect();
-    if !covers_any(actor.orders_read(), tree, &credited, &people) {
-        return Ok(None);
-    }
-    let can_write = covers_any(actor.orders_write(), tree, &credited, &people);
-    Ok(Some(view_of(&after, &customer, &people, can_write)))
+    Ok(order_reach(actor, tree, &after, &people)
+        .map(|can_write| view_of(&after, &customer, &people, can_write)))
 }
 
 /// Enters a new order; returns it as the actor sees it.

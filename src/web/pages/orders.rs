@@ -806,7 +806,7 @@ async fn after_action(
     locale: Locale,
     jar: CookieJar,
     id: i64,
-    result: Result<(), storage::Error>,
+    result: Result<impl Sized, storage::Error>,
 ) -> Response {
     let t = T(locale);
     match result {
@@ -948,9 +948,7 @@ async fn step(
         status: f.status,
         date: Some(f.date).filter(|d| !d.trim().is_empty()),
     };
-    let r = store::set_status(&state.db, a.actor(), id, &req, state.settings.time_zone)
-        .await
-        .map(drop);
+    let r = store::set_status(&state.db, a.actor(), id, &req, state.settings.time_zone).await;
     after_action(&state, &a, locale, jar, id, r).await
 }
 
@@ -976,9 +974,7 @@ async fn cancel(
         reason: f.reason,
         date: Some(f.date).filter(|d| !d.trim().is_empty()),
     };
-    let r = store::cancel(&state.db, a.actor(), id, &req, state.settings.time_zone)
-        .await
-        .map(drop);
+    let r = store::cancel(&state.db, a.actor(), id, &req, state.settings.time_zone).await;
     after_action(&state, &a, locale, jar, id, r).await
 }
 
@@ -1006,9 +1002,7 @@ async fn collect(
         collected_on: Some(f.collected_on).filter(|d| !d.trim().is_empty()),
         note: Some(f.note).filter(|d| !d.trim().is_empty()),
     };
-    let r = store::add_collection(&state.db, a.actor(), id, &req, state.settings.time_zone)
-        .await
-        .map(|_| ());
+    let r = store::add_collection(&state.db, a.actor(), id, &req, state.settings.time_zone).await;
     after_action(&state, &a, locale, jar, id, r).await
 }
 
@@ -1022,9 +1016,7 @@ async fn delete_collection(
     let (Some(id), Some(cid)) = (parse_id(&id), parse_id(&cid)) else {
         return super::not_found_for(&state, &a, locale).await;
     };
-    let r = store::delete_collection(&state.db, a.actor(), id, cid)
-        .await
-        .map(drop);
+    let r = store::delete_collection(&state.db, a.actor(), id, cid).await;
     after_action(&state, &a, locale, jar, id, r).await
 }
 
