@@ -23,6 +23,7 @@ use chrono::{Datelike, Utc};
 use sea_orm::{ConnectionTrait, DatabaseBackend, Value as SqlValue};
 
 use super::figures::{self, AuditAs, Checked, Measure, MetricRow, Subject, SubjectInfo};
+use super::orders::{self, FirstPurchaseMove, FirstPurchaseMoves};
 use super::org::load_org_tree;
 use super::{Db, Lane, Result, begin_write, statement};
 use crate::domain::access::PersonId;
@@ -64,7 +65,7 @@ pub async fn records_changed<C: ConnectionTrait>(
         return Ok(());
     }
     let people: BTreeSet<PersonId> = touched.iter().map(|(p, _)| *p).collect();
-    let months = months_touched(&sources, touched, true);
+    let months = months_touched(&sources, touched);
     let tree = load_org_tree(txn).await?;
     recompute(txn, &tree, &metrics, &sources, Some(&people), &months, None).await
 }
@@ -74,16 +75,16 @@ pub async fn records_changed<C: ConnectionTrait>(
 /// `moved` the customers whose first purchase moved (see
 /// `orders::refresh_first_purchase`).
 ///
-/// An order that leaves its customer's first purchase where it was
-/// changes the figures of its own month only (and, for repurchases, the
-/// rest of the year). One that moves it changes who counts the customer as
-/// new, and in which month: everyone credited on the customer's orders is
-/// recomputed over those orders' whole years.
+/// An order changes the figures of its own month (and, for repurchases,
+/// the rest of the year and the next). One that moves its customer's first
+/// purchase also changes who counts the customer as new, and in which
+/// month, for everyone credited on the customer's orders of the years
+/// before and after.
 pub async fn orders_changed<C: ConnectionTrait>(
     txn: &C,
     tree: &OrgTree,
     touched: &BTreeSet<(PersonId, String)>,
-    moved: &BTreeSet<i64>,
+    moved: &FirstPurchaseMoves,
 ) -> Result<()> {
     let metrics = figures::load_metrics(txn).await?;
     let sources = computed_sources(&metrics, |s| s.fed_by(Records::Orders));
@@ -93,21 +94,74 @@ pub async fn orders_changed<C: ConnectionTrait>(
     let people = |pairs: &BTreeSet<(PersonId, String)>| -> BTreeSet<PersonId> {
         pairs.iter().map(|(p, _)| *p).collect()
     };
+    let touched_people = people(touched);
+    let touched_months = months_touched(&sources, touched);
     if !touched.is_empty() {
-        let months = months_touched(&sources, touched, false);
-        let people = people(touched);
-        recompute(txn, tree, &metrics, &sources, Some(&people), &months, None).await?;
+        recompute(
+            txn,
+            tree,
+            &metrics,
+            &sources,
+            Some(&touched_people),
+            &touched_months,
+            None,
+        )
+        .await?;
     }
-    if !moved.is_empty() {
-        let mut customers_orders = orders_of_customers(txn, moved).await?;
-        // Their days before the change too (an order moved to another
-        // year), but not everyone else the change touched.
-        let people = people(&customers_orders);
-        customers_orders.extend(touched.iter().filter(|(p, _)| people.contains(p)).cloned());
-        let months = months_touched(&sources, &customers_orders, true);
-        recompute(txn, tree, &metrics, &sources, Some(&people), &months, None).await?;
+    if moved.is_empty() {
+        return Ok(());
     }
-    Ok(())
+    // A customer counts as new in the month of their first purchase, and
+    // their orders count towards the new-customer share in its year: of
+    // the customers' orders, those in the years of the first purchase
+    // before and after change those two sources in their months — unless
+    // the recompute above covered them (a new customer's orders of an
+    // import are all among its own).
+    let years = |m: &FirstPurchaseMove| -> BTreeSet<String> {
+        [&m.before, &m.after]
+            .into_iter()
+            .flatten()
+            .filter_map(|d| d.get(..4).map(str::to_owned))
+            .collect()
+    };
+    let moved_years: HashMap<i64, BTreeSet<String>> =
+        moved.iter().map(|(id, m)| (*id, years(m))).collect();
+    let pairs: BTreeSet<(PersonId, String)> = orders_of_customers(txn, moved)
+        .await?
+        .into_iter()
+        .filter(|(customer, _, day)| {
+            moved_years
+                .get(customer)
+                .is_some_and(|y| day.get(..4).is_some_and(|d| y.contains(d)))
+        })
+        .map(|(_, person, day)| (person, day))
+        .collect();
+    let sources: BTreeMap<Source, Vec<MetricRow>> = sources
+        .into_iter()
+        .filter(|(s, _)| matches!(s, Source::NewCustomers | Source::NewCustomerShare))
+        .collect();
+    let covered = pairs.iter().all(|(person, day)| {
+        touched_people.contains(person)
+            && month_of(day).is_some_and(|m| {
+                sources
+                    .keys()
+                    .all(|s| touched_months.get(s).is_some_and(|ms| ms.contains(&m)))
+            })
+    });
+    if covered || sources.is_empty() {
+        return Ok(());
+    }
+    let months = months_touched(&sources, &pairs);
+    recompute(
+        txn,
+        tree,
+        &metrics,
+        &sources,
+        Some(&people(&pairs)),
+        &months,
+        None,
+    )
+    .await
 }
 
 /// The months of each source that changes on (person, day) can change;
@@ -115,31 +169,31 @@ pub async fn orders_changed<C: ConnectionTrait>(
 fn months_touched(
     sources: &BTreeMap<Source, Vec<MetricRow>>,
     touched: &BTreeSet<(PersonId, String)>,
-    first_purchase_moved: bool,
 ) -> BTreeMap<Source, BTreeSet<Month>> {
     let mut months: BTreeMap<Source, BTreeSet<Month>> = BTreeMap::new();
     for source in sources.keys() {
         let set = months.entry(*source).or_default();
         for (_, day) in touched {
             if let Some(month) = month_of(day) {
-                set.extend(affected_months(*source, &month, first_purchase_moved));
+                set.extend(affected_months(*source, &month));
             }
         }
     }
     months
 }
 
-/// (salesperson, order date) of every order of these customers.
+/// (customer, salesperson, order date) of every order of these customers.
 async fn orders_of_customers<C: ConnectionTrait>(
     txn: &C,
-    customers: &BTreeSet<i64>,
-) -> Result<BTreeSet<(PersonId, String)>> {
-    let ids: Vec<i64> = customers.iter().copied().collect();
+    customers: &FirstPurchaseMoves,
+) -> Result<BTreeSet<(i64, PersonId, String)>> {
+    let ids: Vec<i64> = customers.keys().copied().collect();
     let mut out = BTreeSet::new();
     for chunk in ids.chunks(500) {
         let sql = format!(
-            "SELECT c.person_id AS person, o.order_date AS day FROM sales_order o \
-             CROSS JOIN order_credit c WHERE c.order_id = o.id AND o.customer_id IN ({})",
+            "SELECT o.customer_id AS customer, c.person_id AS person, o.order_date AS day \
+             FROM sales_order o CROSS JOIN order_credit c \
+             WHERE c.order_id = o.id AND o.customer_id IN ({})",
             vec!["?"; chunk.len()].join(",")
         );
         let values = chunk.iter().map(|c| (*c).into()).collect();
@@ -147,7 +201,11 @@ async fn orders_of_customers<C: ConnectionTrait>(
             .query_all_raw(statement(txn.get_database_backend(), &sql, values))
             .await?
         {
-            out.insert((r.try_get("", "person")?, r.try_get("", "day")?));
+            out.insert((
+                r.try_get("", "customer")?,
+                r.try_get("", "person")?,
+                r.try_get("", "day")?,
+            ));
         }
     }
     Ok(out)
@@ -189,7 +247,10 @@ async fn recompute_everyone<C: ConnectionTrait>(
         )
     };
     refresh_first_purchases(txn).await?;
-    lap("first purchases");
+    if only_months.is_none() {
+        orders::rebuild_customer_years(txn).await?;
+    }
+    lap("first purchases, customer years");
     let metrics = figures::load_metrics(txn).await?;
     let sources = computed_sources(&metrics, |_| true);
     let mut months: BTreeMap<Source, BTreeSet<Month>> = BTreeMap::new();
@@ -305,18 +366,14 @@ fn computed_sources(
     out
 }
 
-/// The months whose figure a record in `month` can change. A first
-/// purchase that moved changes whether the customer's orders count as new
-/// in every month of its year; a repurchase rate runs over the year and is
-/// the base of the next.
-fn affected_months(source: Source, month: &str, first_purchase_moved: bool) -> Vec<Month> {
+/// The months whose figure a record in `month` can change: its own, and
+/// for a repurchase rate, which runs over the year and is the base of the
+/// next, the rest of its year and the next year.
+fn affected_months(source: Source, month: &str) -> Vec<Month> {
     let Some((year, m)) = split_month(month) else {
         return Vec::new();
     };
     match source {
-        Source::NewCustomerShare | Source::NewCustomers if first_purchase_moved => {
-            (1..=12).map(|m| fmt_month(year, m)).collect()
-        }
         Source::RepurchaseRate => (m..=12)
             .map(|m| fmt_month(year, m))
             .chain((1..=12).map(|m| fmt_month(year + 1, m)))
@@ -1290,25 +1347,22 @@ impl<C: ConnectionTrait> Query<'_, C> {
         let Some((first_year, _)) = split_month(&self.from) else {
             return Ok(());
         };
-        // The orders read reach back to the start of the year before.
-        let read = Query {
-            txn: self.txn,
-            people: self.people,
-            from: fmt_month(first_year - 1, 1),
-            to: self.to.clone(),
-        };
-        // Only the credits: they carry their order's date, customer and
-        // cancellation, so one index (person, date, customer, cancelled)
-        // answers for some people, and a pass over the credits alone for
-        // everyone.
+        // The customers of the year before count. `person_customer_year`
+        // holds, per salesperson, year and customer,
+        // the first month of the year they were credited: a few rows per
+        // salesperson where their credits are hundreds.
         let sql = format!(
-            "SELECT c.person_id AS person, c.customer_id AS customer, \
-             MIN(substr(c.order_date, 1, 7)) AS first_month FROM order_credit c \
-             WHERE c.order_date >= ? AND c.order_date < ? AND NOT c.cancelled{} \
-             GROUP BY c.person_id, c.customer_id, substr(c.order_date, 1, 4)",
-            read.people_clause("c.person_id")
+            "SELECT person_id AS person, customer_id AS customer, first_month \
+             FROM person_customer_year WHERE year >= ? AND year <= ?{}",
+            self.people_clause("person_id")
         );
-        let params = read.params();
+        let mut params: Vec<SqlValue> = vec![
+            (first_year - 1).into(),
+            split_month(&self.to).map_or(first_year, |(y, _)| y).into(),
+        ];
+        if let Some(p) = self.people {
+            params.extend(p.iter().map(|p| (*p).into()));
+        }
         let rows = self
             .txn
             .query_all_raw(statement(self.backend(), &sql, params))
@@ -1552,11 +1606,11 @@ mod tests {
 
     #[test]
     fn a_repurchase_reaches_into_the_next_year() {
-        let months = affected_months(Source::RepurchaseRate, "2026-11", false);
+        let months = affected_months(Source::RepurchaseRate, "2026-11");
         assert_eq!(months.first().map(String::as_str), Some("2026-11"));
         assert_eq!(months.last().map(String::as_str), Some("2027-12"));
         assert_eq!(
-            affected_months(Source::Calls, "2026-11", true),
+            affected_months(Source::NewCustomers, "2026-11"),
             vec!["2026-11".to_owned()]
         );
     }

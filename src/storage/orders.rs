@@ -24,7 +24,7 @@
 //! exact part and the fen left over go one each to the largest remainders,
 //! ties to the salesperson listed first. Collections are split the same way.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use chrono_tz::Tz;
@@ -1545,13 +1545,23 @@ async fn customer_visible<C: ConnectionTrait>(
 
 // ---------------------------------------------------------------- writing
 
+/// A customer's first purchase before and after a change of their orders:
+/// who counts them as new, and in which month, changed with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FirstPurchaseMove {
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// The customers whose first purchase moved, by id.
+pub type FirstPurchaseMoves = BTreeMap<i64, FirstPurchaseMove>;
+
 /// Keeps `first_purchase_on` of these customers equal to their first order
-/// that was not cancelled; returns the customers whose first purchase
-/// moved (who counts them as new, and when, changed with it).
+/// that was not cancelled; returns those whose first purchase moved.
 pub async fn refresh_first_purchase<C: ConnectionTrait>(
     conn: &C,
     customers: &[i64],
-) -> Result<BTreeSet<i64>> {
+) -> Result<FirstPurchaseMoves> {
     let ids: Vec<i64> = customers
         .iter()
         .copied()
@@ -1559,46 +1569,146 @@ pub async fn refresh_first_purchase<C: ConnectionTrait>(
         .into_iter()
         .collect();
     let backend = conn.get_database_backend();
-    let mut moved = BTreeSet::new();
+    let mut moved = FirstPurchaseMoves::new();
     for chunk in ids.chunks(500) {
         let marks = vec!["?"; chunk.len()].join(", ");
         let values: Vec<sea_orm::Value> = chunk.iter().map(|v| (*v).into()).collect();
-        let read = format!("SELECT id, first_purchase_on FROM customer WHERE id IN ({marks})");
-        let firsts = |rows: Vec<sea_orm::QueryResult>| {
-            rows.into_iter()
-                .map(|r| {
-                    Ok((
-                        r.try_get::<i64>("", "id")?,
-                        r.try_get::<Option<String>>("", "first_purchase_on")?,
-                    ))
-                })
-                .collect::<Result<HashMap<i64, Option<String>>>>()
-        };
-        let before = firsts(
-            conn.query_all_raw(statement(backend, &read, values.clone()))
-                .await?,
-        )?;
+        let before = first_purchases(conn, chunk).await?;
         conn.execute_raw(statement(
             backend,
             &format!(
                 "UPDATE customer SET first_purchase_on = (SELECT MIN(o.order_date) FROM sales_order o \
                  WHERE o.customer_id = customer.id AND o.status <> 'cancelled') WHERE id IN ({marks})"
             ),
+            values,
+        ))
+        .await?;
+        for (id, after) in first_purchases(conn, chunk).await? {
+            let before = before.get(&id).cloned().flatten();
+            if before != after {
+                moved.insert(id, FirstPurchaseMove { before, after });
+            }
+        }
+    }
+    Ok(moved)
+}
+
+/// `first_purchase_on` of these customers (at most a few hundred).
+async fn first_purchases<C: ConnectionTrait>(
+    conn: &C,
+    ids: &[i64],
+) -> Result<HashMap<i64, Option<String>>> {
+    let sql = format!(
+        "SELECT id, first_purchase_on FROM customer WHERE id IN ({})",
+        vec!["?"; ids.len()].join(", ")
+    );
+    let values = ids.iter().map(|v| (*v).into()).collect();
+    conn.query_all_raw(statement(conn.get_database_backend(), &sql, values))
+        .await?
+        .into_iter()
+        .map(|r| {
+            Ok((
+                r.try_get::<i64>("", "id")?,
+                r.try_get::<Option<String>>("", "first_purchase_on")?,
+            ))
+        })
+        .collect()
+}
+
+/// After new orders that are not cancelled (an import): each customer's
+/// first purchase is the earlier of the one kept and the new orders'
+/// first day, with no pass over the customer's orders. `firsts` holds each
+/// customer's first new day.
+async fn advance_first_purchases<C: ConnectionTrait>(
+    conn: &C,
+    firsts: &HashMap<i64, String>,
+) -> Result<FirstPurchaseMoves> {
+    let ids: Vec<i64> = firsts.keys().copied().collect();
+    let mut moved = FirstPurchaseMoves::new();
+    for chunk in ids.chunks(500) {
+        for (id, before) in first_purchases(conn, chunk).await? {
+            let Some(day) = firsts.get(&id) else { continue };
+            if before.as_ref().is_none_or(|b| day < b) {
+                moved.insert(
+                    id,
+                    FirstPurchaseMove {
+                        before,
+                        after: Some(day.clone()),
+                    },
+                );
+            }
+        }
+    }
+    let backend = conn.get_database_backend();
+    for (id, m) in &moved {
+        conn.execute_raw(statement(
+            backend,
+            "UPDATE customer SET first_purchase_on = ? WHERE id = ?",
+            vec![m.after.clone().into(), (*id).into()],
+        ))
+        .await?;
+    }
+    Ok(moved)
+}
+
+/// Per salesperson, year and customer, the first month of the credits
+/// that are not cancelled: the rows of `person_customer_year`.
+const CUSTOMER_YEARS: &str = "SELECT person_id, CAST(substr(order_date, 1, 4) AS INTEGER), \
+     customer_id, MIN(substr(order_date, 1, 7)) FROM order_credit WHERE NOT cancelled";
+const CUSTOMER_YEARS_GROUPED: &str = "GROUP BY person_id, substr(order_date, 1, 4), customer_id";
+const INTO_CUSTOMER_YEARS: &str =
+    "INSERT INTO person_customer_year (person_id, year, customer_id, first_month)";
+
+/// Builds `person_customer_year` again from every credit (a recompute of
+/// everything).
+pub(crate) async fn rebuild_customer_years<C: ConnectionTrait>(conn: &C) -> Result<()> {
+    conn.execute_unprepared("DELETE FROM person_customer_year")
+        .await?;
+    conn.execute_unprepared(&format!(
+        "{INTO_CUSTOMER_YEARS} {CUSTOMER_YEARS} {CUSTOMER_YEARS_GROUPED}"
+    ))
+    .await?;
+    Ok(())
+}
+
+/// Keeps the `person_customer_year` rows of these (salesperson, customer)
+/// pairs equal to their credits, after credits of theirs were written,
+/// moved or cancelled.
+async fn keep_customer_years<C: ConnectionTrait>(
+    conn: &C,
+    pairs: &BTreeSet<(PersonId, i64)>,
+) -> Result<()> {
+    let backend = conn.get_database_backend();
+    let insert = format!(
+        "{INTO_CUSTOMER_YEARS} {CUSTOMER_YEARS} AND person_id = ? AND customer_id = ? \
+         {CUSTOMER_YEARS_GROUPED}"
+    );
+    for (person, customer) in pairs {
+        let values: Vec<SqlValue> = vec![(*person).into(), (*customer).into()];
+        conn.execute_raw(statement(
+            backend,
+            "DELETE FROM person_customer_year WHERE person_id = ? AND customer_id = ?",
             values.clone(),
         ))
         .await?;
-        let after = firsts(
-            conn.query_all_raw(statement(backend, &read, values))
-                .await?,
-        )?;
-        moved.extend(
-            after
-                .into_iter()
-                .filter(|(id, first)| before.get(id) != Some(first))
-                .map(|(id, _)| id),
-        );
+        conn.execute_raw(statement(backend, &insert, values))
+            .await?;
     }
-    Ok(moved)
+    Ok(())
+}
+
+/// The (salesperson, customer) pairs of an order's credits as stored.
+async fn credit_pairs<C: ConnectionTrait>(
+    conn: &C,
+    order_id: i64,
+) -> Result<BTreeSet<(PersonId, i64)>> {
+    Ok(order_credit::Entity::find()
+        .filter(order_credit::Column::OrderId.eq(order_id))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|c| (c.person_id, c.customer_id))
+        .collect())
 }
 
 /// A free order number for `day`: `SO20260305-0001`, …
@@ -1704,6 +1814,7 @@ async fn write_credits<C: ConnectionTrait>(
     credits: &[(PersonId, i32)],
     collections: &[collection::Model],
 ) -> Result<()> {
+    let mut pairs = credit_pairs(conn, order.id).await?;
     order_credit::Entity::delete_many()
         .filter(order_credit::Column::OrderId.eq(order.id))
         .exec(conn)
@@ -1723,6 +1834,8 @@ async fn write_credits<C: ConnectionTrait>(
     }))
     .exec_without_returning(conn)
     .await?;
+    pairs.extend(credits.iter().map(|(p, _)| (*p, order.customer_id)));
+    keep_customer_years(conn, &pairs).await?;
     for k in collections {
         write_collection_credits(conn, k, credits).await?;
     }
@@ -1825,7 +1938,7 @@ async fn finish(
     action: &str,
     id: i64,
     before: Option<(Value, BTreeSet<(PersonId, String)>)>,
-    moved: &BTreeSet<i64>,
+    moved: &FirstPurchaseMoves,
 ) -> Result<Option<OrderView>> {
     let started = std::time::Instant::now();
     let Snapshot {
@@ -2187,7 +2300,7 @@ pub async fn set_status(
         "status",
         id,
         Some((before_view, before_touched)),
-        &BTreeSet::new(),
+        &FirstPurchaseMoves::new(),
     )
     .await
 }
@@ -2262,6 +2375,7 @@ pub async fn cancel(
         .filter(order_credit::Column::OrderId.eq(id))
         .exec(&txn)
         .await?;
+    keep_customer_years(&txn, &credit_pairs(&txn, id).await?).await?;
     let moved = refresh_first_purchase(&txn, &[o.customer_id]).await?;
     finish(
         txn,
@@ -2394,7 +2508,7 @@ pub async fn add_collection(
         "collect",
         id,
         Some((before_view, before_touched)),
-        &BTreeSet::new(),
+        &FirstPurchaseMoves::new(),
     )
     .await?;
     Ok(k.id)
@@ -2444,7 +2558,7 @@ pub async fn delete_collection(
         "delete_collection",
         id,
         Some((before_view, before_touched)),
-        &BTreeSet::new(),
+        &FirstPurchaseMoves::new(),
     )
     .await
 }
@@ -2520,6 +2634,30 @@ async fn insert_rows<C: ConnectionTrait>(
     fixed: &[(&str, SqlValue)],
     progress: &mut (dyn FnMut(usize) + Send),
 ) -> Result<()> {
+    insert_rows_with(conn, table, columns, values, fixed, "", progress).await
+}
+
+/// [`insert_rows`] with no fixed values and a clause after each statement's
+/// rows (`ON CONFLICT …`).
+async fn insert_rows_then<C: ConnectionTrait>(
+    conn: &C,
+    table: &str,
+    columns: &[&str],
+    values: Vec<SqlValue>,
+    then: &str,
+) -> Result<()> {
+    insert_rows_with(conn, table, columns, values, &[], then, &mut |_| {}).await
+}
+
+async fn insert_rows_with<C: ConnectionTrait>(
+    conn: &C,
+    table: &str,
+    columns: &[&str],
+    values: Vec<SqlValue>,
+    fixed: &[(&str, SqlValue)],
+    then: &str,
+    progress: &mut (dyn FnMut(usize) + Send),
+) -> Result<()> {
     let backend = conn.get_database_backend();
     let width = columns.len();
     let per = (30_000 / width).max(1);
@@ -2542,7 +2680,11 @@ async fn insert_rows<C: ConnectionTrait>(
             picked.join(", ")
         )
     };
-    let tail = if fixed.is_empty() { "" } else { ") AS v" };
+    let tail = if fixed.is_empty() {
+        then.to_owned()
+    } else {
+        format!(") AS v{then}")
+    };
     let text = |n: usize| {
         let mut sql = String::with_capacity(head.len() + n * (group.len() + 2) + tail.len());
         sql.push_str(&head);
@@ -2552,7 +2694,7 @@ async fn insert_rows<C: ConnectionTrait>(
             }
             sql.push_str(&group);
         }
-        sql.push_str(tail);
+        sql.push_str(&tail);
         statement(backend, &sql, Vec::new()).sql
     };
     // The text of a full statement is the same every time (and prepared
@@ -2595,7 +2737,7 @@ pub async fn bulk_insert<C: ConnectionTrait>(
     actor: Option<&Actor>,
     orders: Vec<BulkOrder>,
     progress: &mut (dyn FnMut(usize) + Send),
-) -> Result<(BTreeSet<(PersonId, String)>, BTreeSet<i64>)> {
+) -> Result<(BTreeSet<(PersonId, String)>, FirstPurchaseMoves)> {
     let backend = conn.get_database_backend();
     let started = std::time::Instant::now();
     let first_id: i64 = conn
@@ -2624,7 +2766,41 @@ pub async fn bulk_insert<C: ConnectionTrait>(
         .into_iter()
         .map(|(p, d)| (p, d.to_owned()))
         .collect();
-    let customer_ids: Vec<i64> = orders.iter().map(|o| o.customer_id).collect();
+    // Each customer's first new day, and each credited (salesperson,
+    // year, customer)'s first new month.
+    let mut firsts: HashMap<i64, String> = HashMap::new();
+    let mut years: HashMap<(PersonId, i32, i64), &str> = HashMap::new();
+    for o in &orders {
+        let first = firsts
+            .entry(o.customer_id)
+            .or_insert_with(|| o.order_date.clone());
+        if o.order_date < *first {
+            first.clone_from(&o.order_date);
+        }
+        let (Some(year), Some(month)) = (
+            o.order_date.get(..4).and_then(|y| y.parse::<i32>().ok()),
+            o.order_date.get(..7),
+        ) else {
+            continue;
+        };
+        for (person, _) in &o.credits {
+            let m = years.entry((*person, year, o.customer_id)).or_insert(month);
+            if month < *m {
+                *m = month;
+            }
+        }
+    }
+    let year_values: Vec<SqlValue> = years
+        .into_iter()
+        .flat_map(|((person, year, customer), month)| {
+            [
+                person.into(),
+                year.into(),
+                customer.into(),
+                month.to_owned().into(),
+            ]
+        })
+        .collect();
     let actor_name = actor.map_or_else(|| "system".to_owned(), |a| a.username.clone());
     for (i, o) in orders.into_iter().enumerate() {
         let id = first_id + i64::try_from(i).unwrap_or(i64::MAX - first_id);
@@ -2762,10 +2938,26 @@ pub async fn bulk_insert<C: ConnectionTrait>(
         ms = started.elapsed().as_millis() as u64,
         "import: audit written"
     );
-    let moved = refresh_first_purchase(conn, &customer_ids).await?;
+    let moved = advance_first_purchases(conn, &firsts).await?;
     tracing::debug!(
         ms = started.elapsed().as_millis() as u64,
         "import: first purchases kept"
+    );
+    // New credits can only bring a customer's first month in a year
+    // forward.
+    insert_rows_then(
+        conn,
+        "person_customer_year",
+        &["person_id", "year", "customer_id", "first_month"],
+        year_values,
+        " ON CONFLICT (person_id, year, customer_id) DO UPDATE SET first_month = \
+         CASE WHEN excluded.first_month < person_customer_year.first_month \
+         THEN excluded.first_month ELSE person_customer_year.first_month END",
+    )
+    .await?;
+    tracing::debug!(
+        ms = started.elapsed().as_millis() as u64,
+        "import: customer years kept"
     );
     Ok((touched, moved))
 }

@@ -331,6 +331,28 @@ impl TestApp {
             differ, 0,
             "collection credits whose date differs from their collection's"
         );
+        // Each salesperson's first month per customer and year, kept for
+        // the repurchase rate, is what their credits say.
+        let grouped = "SELECT person_id, CAST(substr(order_date, 1, 4) AS INTEGER) AS year, \
+             customer_id, MIN(substr(order_date, 1, 7)) AS first_month FROM order_credit \
+             WHERE NOT cancelled GROUP BY person_id, substr(order_date, 1, 4), customer_id";
+        let kept = "SELECT person_id, year, customer_id, first_month FROM person_customer_year";
+        for (a, b, what) in [
+            (kept, grouped, "kept but not in the credits"),
+            (grouped, kept, "in the credits but not kept"),
+        ] {
+            let row = self
+                .db()
+                .query_one_raw(sea_orm::Statement::from_string(
+                    self.db().get_database_backend(),
+                    format!("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM ({a} EXCEPT {b}) AS d"),
+                ))
+                .await
+                .unwrap()
+                .unwrap();
+            let n: i64 = row.try_get("", "n").unwrap();
+            assert_eq!(n, 0, "person_customer_year rows {what}");
+        }
         row.try_get("", "credits").unwrap()
     }
 

@@ -105,7 +105,82 @@ async fn scenario(admin: &Client) -> i64 {
     a
 }
 
+/// Every non-zero actual of a computed metric in the scenario's years, in
+/// order: what a recompute of everything must leave as it is. (Earlier
+/// months are the demo's; a recompute of everything also fills its
+/// repurchase rate of the months up to the scenario's far-off records.)
+async fn computed_actuals(app: &crate::common::TestApp) -> Vec<(String, String, i64, String, i64)> {
+    let sql = "SELECT m.code AS code, f.subject_kind AS kind, f.subject_id AS subject, \
+         f.period AS period, f.actual AS actual FROM figure f JOIN metric m ON m.id = f.metric_id \
+         WHERE m.source <> 'manual' AND f.actual IS NOT NULL AND f.actual <> 0 AND f.period >= '2032' \
+         ORDER BY m.code, f.subject_kind, f.subject_id, f.period";
+    let rows = app
+        .db()
+        .query_all_raw(sea_orm::Statement::from_string(
+            app.db().get_database_backend(),
+            sql,
+        ))
+        .await
+        .unwrap();
+    rows.iter()
+        .map(|r| {
+            (
+                r.try_get("", "code").unwrap(),
+                r.try_get("", "kind").unwrap(),
+                r.try_get("", "subject").unwrap(),
+                r.try_get("", "period").unwrap(),
+                r.try_get("", "actual").unwrap(),
+            )
+        })
+        .collect()
+}
+
 both_databases! {
+
+    async fn an_import_moves_first_purchases_and_repurchases_as_a_recompute_would(app) {
+        let admin = app.demo("sales_admin").await;
+        let gm = app.demo("gm").await;
+        scenario(&admin).await;
+        // 丁 bought from E0015 already in February 2032; 戊 is E0016's
+        // customer of 2032 who buys again in April 2033; 乙's first order
+        // is in January 2033, with E0016.
+        let csv = "订单号,客户,销售工号,下单日期,产品,类别,数量,单价,金额\n\
+            R-001,测试客户丁,E0015,2032-02-10,智能网关,硬件,1,100,100\n\
+            R-002,测试客户戊,E0016,2032-05-03,智能网关,硬件,1,200,200\n\
+            R-003,测试客户戊,E0016,2033-04-08,智能网关,硬件,1,300,300\n\
+            R-004,测试客户乙,E0016,2033-01-20,智能网关,硬件,1,10,10\n";
+        let (status, r) = admin.upload("/api/v1/import/orders", "orders.csv", csv.as_bytes().to_vec()).await;
+        assert_eq!(status, StatusCode::OK, "{r}");
+        assert_eq!(r["customers_created"], json!(["测试客户戊"]));
+        let me = "person:E0015";
+        let other = "person:E0016";
+        assert_eq!(actual(&gm, me, "new_customers", "2032-02").await.as_deref(), Some("1"));
+        assert_eq!(actual(&gm, me, "new_customers", "2032-06").await.as_deref(), Some("0"));
+        assert_eq!(actual(&gm, other, "new_customers", "2032-05").await.as_deref(), Some("1"));
+        assert_eq!(actual(&gm, other, "new_customers", "2033-01").await.as_deref(), Some("1"));
+        // 乙 is new no more in March: 甲 alone for E0015, nobody for E0016.
+        assert_eq!(actual(&gm, me, "new_customers", "2033-03").await.as_deref(), Some("1"));
+        assert_eq!(actual(&gm, other, "new_customers", "2033-03").await.as_deref(), Some("0"));
+        // 乙 still first bought this year: E0015's March share keeps them.
+        assert_eq!(actual(&gm, me, "new_customer_share", "2033-03").await.as_deref(), Some("31.43"));
+        // 丁's orders of 2032 were all new that year, February's and June's.
+        assert_eq!(actual(&gm, me, "new_customer_share", "2032-06").await.as_deref(), Some("100.00"));
+        // E0016's customers of 2032: 戊, who bought again in April.
+        assert_eq!(actual(&gm, other, "repurchase_rate", "2033-03").await.as_deref(), Some("0.00"));
+        assert_eq!(actual(&gm, other, "repurchase_rate", "2033-04").await.as_deref(), Some("100.00"));
+        assert_eq!(actual(&gm, me, "repurchase_rate", "2033-03").await.as_deref(), Some("100.00"));
+        // The kept first months per customer and year match the credits,
+        // and a recompute of everything finds nothing to change.
+        app.assert_credits_copy_their_orders().await;
+        let kept = computed_actuals(&app).await;
+        assert!(kept.len() > 20, "{kept:?}");
+        let o = app.cli(&["recompute"]).await;
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let again = computed_actuals(&app).await;
+        let gone: Vec<_> = kept.iter().filter(|f| !again.contains(f)).collect();
+        let came: Vec<_> = again.iter().filter(|f| !kept.contains(f)).collect();
+        assert!(gone.is_empty() && came.is_empty(), "the recompute changed {gone:?} into {came:?}");
+    }
     async fn order_figures_match_the_hand_computed_ones(app) {
         let admin = app.demo("sales_admin").await;
         let gm = app.demo("gm").await;

@@ -14,6 +14,7 @@ mod m20261128_000022_work;
 mod m20261128_000023_computed;
 mod m20261128_000024_activity_month;
 mod m20261129_000025_credit_dates;
+mod m20261129_000026_person_customer_year;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000023_computed::Migration),
             Box::new(m20261128_000024_activity_month::Migration),
             Box::new(m20261129_000025_credit_dates::Migration),
+            Box::new(m20261129_000026_person_customer_year::Migration),
         ]
     }
 }
