@@ -1579,22 +1579,23 @@ pub async fn reminders(
 
 // ---------------------------------------------------------------- imports
 
-/// The ids of the customers named `names` (exact match after trimming),
-/// creating those that do not exist yet with `owner` as their owner and
-/// status `prospect`. For imports: set-based, in the caller's transaction.
-/// Returns name → id for every non-empty name given, and the names created
-/// (in the order first given). Empty names are skipped; names longer than
-/// 128 characters are the caller's to refuse.
+/// The ids of the customers named in `names` (exact match after
+/// trimming), creating those that do not exist yet with the owner given
+/// with their first mention and status `prospect`. For imports:
+/// set-based, in the caller's transaction. Returns name → id for every
+/// non-empty name given, and the names created (in the order first
+/// given). Empty names are skipped; names longer than 128 characters are
+/// the caller's to refuse.
 pub async fn find_or_create_by_names<C: ConnectionTrait>(
     txn: &C,
-    names: &[String],
-    owner: Option<PersonId>,
+    names: &[(String, Option<PersonId>)],
 ) -> Result<(HashMap<String, i64>, Vec<String>)> {
     let mut wanted: Vec<String> = Vec::new();
-    let mut seen = HashSet::new();
-    for n in names {
+    let mut owners: HashMap<String, Option<PersonId>> = HashMap::new();
+    for (n, owner) in names {
         let n = n.trim();
-        if !n.is_empty() && seen.insert(n.to_owned()) {
+        if !n.is_empty() && !owners.contains_key(n) {
+            owners.insert(n.to_owned(), *owner);
             wanted.push(n.to_owned());
         }
     }
@@ -1609,7 +1610,7 @@ pub async fn find_or_create_by_names<C: ConnectionTrait>(
         for chunk in created.chunks(CHUNK) {
             let rows = chunk.iter().map(|n| customer::ActiveModel {
                 name: Set(n.clone()),
-                owner_person_id: Set(owner),
+                owner_person_id: Set(owners.get(n).copied().flatten()),
                 status: Set("prospect".to_owned()),
                 created_at: Set(now),
                 updated_at: Set(now),

@@ -1758,7 +1758,7 @@ async fn resolve_customer<C: ConnectionTrait>(
         CustomerRef::Id(id) => Ok(*id),
         CustomerRef::Name(name) => {
             let (ids, created) =
-                customers::find_or_create_by_names(conn, std::slice::from_ref(name), owner).await?;
+                customers::find_or_create_by_names(conn, &[(name.clone(), owner)]).await?;
             if !created.is_empty() {
                 audit::record(
                     conn,

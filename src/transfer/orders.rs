@@ -17,7 +17,7 @@
 //! with multi-row statements in one figures-lane transaction that tells
 //! the computed actuals once about every (salesperson, day) touched.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -837,29 +837,18 @@ pub async fn import_file(
     }
     // Customers: created when unknown, owned by the first salesperson of
     // the first order naming them.
-    let mut by_owner: BTreeMap<PersonId, Vec<String>> = BTreeMap::new();
-    let mut seen = HashSet::new();
-    for (o, credits) in orders.iter().zip(&resolved) {
-        if seen.insert(o.customer.as_str()) {
+    let names: Vec<(String, Option<PersonId>)> = orders
+        .iter()
+        .zip(&resolved)
+        .map(|(o, credits)| {
             let owner = people
                 .get(&o.employee_no)
                 .map(|p| p.0)
                 .or(credits.as_ref().and_then(|c| c.first().map(|c| c.0)));
-            by_owner
-                .entry(owner.unwrap_or_default())
-                .or_default()
-                .push(o.customer.clone());
-        }
-    }
-    let mut customer_ids: HashMap<String, i64> = HashMap::new();
-    let mut created: Vec<String> = Vec::new();
-    for (owner, names) in by_owner {
-        let (ids, new) =
-            customers::find_or_create_by_names(&txn, &names, Some(owner).filter(|o| *o != 0))
-                .await?;
-        customer_ids.extend(ids);
-        created.extend(new);
-    }
+            (o.customer.clone(), owner)
+        })
+        .collect();
+    let (customer_ids, created) = customers::find_or_create_by_names(&txn, &names).await?;
     let mut bulk = Vec::with_capacity(orders.len());
     let mut lines_total = 0;
     for (o, credits) in orders.into_iter().zip(resolved) {

@@ -512,17 +512,18 @@ both_databases! {
         let sales = app.demo("sales").await;
         let existing = add_customer(&sales, json!({"name": "测试客户·已有"})).await;
         let owner = org::person_id_by_employee_no(app.db(), "E0015").await.unwrap();
-        let mut names: Vec<String> = vec![" 甲公司 ".into(), "乙公司".into(), "甲公司".into(), "".into(), "测试客户·已有".into()];
-        names.extend((0..1200).map(|i| format!("批量客户{i:04}")));
+        // A name's first mention gives its owner.
+        let mut names: Vec<(String, Option<i64>)> = vec![(" 甲公司 ".into(), None), ("乙公司".into(), owner), ("甲公司".into(), owner), ("".into(), owner), ("测试客户·已有".into(), owner)];
+        names.extend((0..1200).map(|i| (format!("批量客户{i:04}"), owner)));
         let txn = app.db().begin().await.unwrap();
-        let (ids, created) = mubiao::storage::customers::find_or_create_by_names(&txn, &names, owner).await.unwrap();
+        let (ids, created) = mubiao::storage::customers::find_or_create_by_names(&txn, &names).await.unwrap();
         txn.commit().await.unwrap();
         assert_eq!(ids.len(), 1203);
         assert_eq!(created.len(), 1202);
         assert_eq!(&created[..2], ["甲公司", "乙公司"]);
         assert_eq!(ids["测试客户·已有"], existing);
         let txn = app.db().begin().await.unwrap();
-        let (again, created) = mubiao::storage::customers::find_or_create_by_names(&txn, &names, None).await.unwrap();
+        let (again, created) = mubiao::storage::customers::find_or_create_by_names(&txn, &names).await.unwrap();
         txn.commit().await.unwrap();
         assert!(created.is_empty());
         assert_eq!(again, ids);
@@ -530,5 +531,7 @@ both_databases! {
         let (_, c) = sales.get(&format!("/api/v1/customers/{}", ids["乙公司"])).await;
         assert_eq!(c["owner"], "E0015");
         assert_eq!(c["status"], "prospect");
+        let (_, c) = app.demo("admin").await.get(&format!("/api/v1/customers/{}", ids["甲公司"])).await;
+        assert!(c["owner"].is_null(), "{c}");
     }
 }
