@@ -23,7 +23,7 @@ use chrono::{Datelike, Utc};
 use sea_orm::{ConnectionTrait, DatabaseBackend, Value as SqlValue};
 
 use super::figures::{self, AuditAs, Checked, Measure, MetricRow, Subject, SubjectInfo};
-use super::orders::{self, FirstPurchaseMove, FirstPurchaseMoves};
+use super::orders::{self, FirstPurchaseMoves};
 use super::org::load_org_tree;
 use super::{Db, Lane, Result, begin_write, statement};
 use crate::domain::access::PersonId;
@@ -111,57 +111,75 @@ pub async fn orders_changed<C: ConnectionTrait>(
     if moved.is_empty() {
         return Ok(());
     }
-    // A customer counts as new in the month of their first purchase, and
-    // their orders count towards the new-customer share in its year: of
-    // the customers' orders, those in the years of the first purchase
-    // before and after change those two sources in their months — unless
-    // the recompute above covered them (a new customer's orders of an
-    // import are all among its own).
-    let years = |m: &FirstPurchaseMove| -> BTreeSet<String> {
-        [&m.before, &m.after]
-            .into_iter()
-            .flatten()
-            .filter_map(|d| d.get(..4).map(str::to_owned))
-            .collect()
-    };
-    let moved_years: HashMap<i64, BTreeSet<String>> =
-        moved.iter().map(|(id, m)| (*id, years(m))).collect();
-    let pairs: BTreeSet<(PersonId, String)> = orders_of_customers(txn, moved)
-        .await?
-        .into_iter()
-        .filter(|(customer, _, day)| {
-            moved_years
-                .get(customer)
-                .is_some_and(|y| day.get(..4).is_some_and(|d| y.contains(d)))
-        })
-        .map(|(_, person, day)| (person, day))
-        .collect();
+    // A customer counts as new on the day of their first purchase: the
+    // months of the first purchase before and after change who counts them
+    // as new. Their orders count towards the new-customer share of the
+    // year of their first purchase: when it moved to another year, the
+    // orders of both years change the share. Only the months the
+    // recompute above did not cover are recomputed (a new customer's
+    // orders of an import are all among its own).
+    let mut pairs_of: BTreeMap<Source, BTreeSet<(PersonId, String)>> = BTreeMap::new();
+    for (customer, person, day) in orders_of_customers(txn, moved).await? {
+        let Some(m) = moved.get(&customer) else {
+            continue;
+        };
+        let (month, year) = (day.get(..7), day.get(..4));
+        let (before, after) = (m.before.as_deref(), m.after.as_deref());
+        let mut add = |source: Source| {
+            let covered = touched_people.contains(&person)
+                && month.is_some_and(|m| {
+                    touched_months
+                        .get(&source)
+                        .is_some_and(|months| months.contains(m))
+                });
+            if !covered {
+                pairs_of
+                    .entry(source)
+                    .or_default()
+                    .insert((person, day.clone()));
+            }
+        };
+        if month.is_some() && (month == prefix(before, 7) || month == prefix(after, 7)) {
+            add(Source::NewCustomers);
+        }
+        if prefix(before, 4) != prefix(after, 4)
+            && year.is_some()
+            && (year == prefix(before, 4) || year == prefix(after, 4))
+        {
+            add(Source::NewCustomerShare);
+        }
+    }
     let sources: BTreeMap<Source, Vec<MetricRow>> = sources
         .into_iter()
-        .filter(|(s, _)| matches!(s, Source::NewCustomers | Source::NewCustomerShare))
+        .filter(|(s, _)| pairs_of.contains_key(s))
         .collect();
-    let covered = pairs.iter().all(|(person, day)| {
-        touched_people.contains(person)
-            && month_of(day).is_some_and(|m| {
-                sources
-                    .keys()
-                    .all(|s| touched_months.get(s).is_some_and(|ms| ms.contains(&m)))
-            })
-    });
-    if covered || sources.is_empty() {
+    if sources.is_empty() {
         return Ok(());
     }
-    let months = months_touched(&sources, &pairs);
+    let mut people_left = BTreeSet::new();
+    let mut months: BTreeMap<Source, BTreeSet<Month>> = BTreeMap::new();
+    for (source, pairs) in &pairs_of {
+        people_left.extend(pairs.iter().map(|(p, _)| *p));
+        months.insert(
+            *source,
+            pairs.iter().filter_map(|(_, day)| month_of(day)).collect(),
+        );
+    }
     recompute(
         txn,
         tree,
         &metrics,
         &sources,
-        Some(&people(&pairs)),
+        Some(&people_left),
         &months,
         None,
     )
     .await
+}
+
+/// The first `n` characters of a day (its year or month).
+fn prefix(day: Option<&str>, n: usize) -> Option<&str> {
+    day.and_then(|d| d.get(..n))
 }
 
 /// The months of each source that changes on (person, day) can change;
@@ -1105,66 +1123,59 @@ impl<C: ConnectionTrait> Query<'_, C> {
         self.txn.get_database_backend()
     }
 
-    /// Credits (`c`) joined to their orders or collections (`alias`)
-    /// whose `date` falls in the range, for the people or everyone; other
-    /// tables may be joined between the two parts. `copied` says the
-    /// credits carry the same date themselves.
+    /// Credits (`c`) joined to their orders (`o`) whose `date` (shipment
+    /// or invoice, which the credits do not carry) falls in the range, for
+    /// the people or everyone.
     ///
     /// For some people the join starts from their credits (`CROSS JOIN`
-    /// fixes SQLite's order): left to itself, SQLite walks every record of
-    /// the range by the date index to find one salesperson's few. Credits
-    /// that carry the date are read for the range alone, along
-    /// `ix_order_credit_person_date`, and only their records are visited,
-    /// not every record the person ever had. For everyone over many months
-    /// it reads the records in the order they are stored — `|| ''` keeps
-    /// SQLite off the date index, whose order is random in the table and
-    /// costs a page read per record; over a few months the index is still
-    /// the shorter way. PostgreSQL plans each by its statistics.
-    fn credited(
-        &self,
-        credits: &str,
-        (records, alias, key): (&str, &str, &str),
-        date: &str,
-        copied: bool,
-    ) -> Credited {
+    /// fixes SQLite's order): left to itself, SQLite walks every order of
+    /// the range by the date index to find one salesperson's few. For
+    /// everyone over many months it reads the orders in the order they are
+    /// stored — `|| ''` keeps SQLite off the date index, whose order is
+    /// random in the table and costs a page read per order; over a few
+    /// months the index is still the shorter way. PostgreSQL plans each by
+    /// its statistics.
+    fn orders(&self, date: &str) -> Credited {
         match self.people {
-            Some(p) => {
-                let dated = if copied { "c" } else { alias };
-                Credited {
-                    from: format!("{credits} c CROSS JOIN {records} {alias}"),
-                    filter: format!(
-                        "{alias}.id = c.{key} AND {dated}.{date} >= ? AND {dated}.{date} < ? \
-                         AND c.person_id IN ({})",
-                        vec!["?"; p.len()].join(",")
-                    ),
-                }
-            }
-            // A few months (an import's): along the date index.
-            None if month_range(&self.from, &self.to).len() <= 3 => Credited {
-                from: format!("{records} {alias} CROSS JOIN {credits} c"),
+            Some(p) => Credited {
+                from: "order_credit c CROSS JOIN sales_order o".to_owned(),
                 filter: format!(
-                    "{alias}.id = c.{key} AND {alias}.{date} >= ? AND {alias}.{date} < ?"
+                    "o.id = c.order_id AND o.{date} >= ? AND o.{date} < ? \
+                     AND c.person_id IN ({})",
+                    vec!["?"; p.len()].join(",")
                 ),
             },
+            None if month_range(&self.from, &self.to).len() <= 3 => Credited {
+                from: "sales_order o CROSS JOIN order_credit c".to_owned(),
+                filter: format!("o.id = c.order_id AND o.{date} >= ? AND o.{date} < ?"),
+            },
             None => Credited {
-                from: format!("{records} {alias} CROSS JOIN {credits} c"),
-                filter: format!(
-                    "{alias}.id = c.{key} AND {alias}.{date} || '' >= ? \
-                     AND {alias}.{date} || '' < ?"
-                ),
+                from: "sales_order o CROSS JOIN order_credit c".to_owned(),
+                filter: format!("o.id = c.order_id AND o.{date} || '' >= ? AND o.{date} || '' < ?"),
             },
         }
     }
 
-    /// Credits joined to their orders; only the order date is copied onto
-    /// the credits (shipment and invoice dates are read from the orders).
-    fn orders(&self, date: &str) -> Credited {
-        self.credited(
-            "order_credit",
-            ("sales_order", "o", "order_id"),
-            date,
-            date == "order_date",
-        )
+    /// Credits (`c`) that carry their record's day in `date` themselves
+    /// (an order's date, a collection's), in the range, for the people or
+    /// everyone: read along the (person, date, …) index that holds what
+    /// the sums need, without visiting the orders or collections. For
+    /// everyone, person by person (`CROSS JOIN` fixes SQLite's order):
+    /// one short run of the index each, in the order the sums group by.
+    fn dated_credits(&self, credits: &str, date: &str) -> Credited {
+        match self.people {
+            Some(p) => Credited {
+                from: format!("{credits} c"),
+                filter: format!(
+                    "c.{date} >= ? AND c.{date} < ? AND c.person_id IN ({})",
+                    vec!["?"; p.len()].join(",")
+                ),
+            },
+            None => Credited {
+                from: format!("person p CROSS JOIN {credits} c"),
+                filter: format!("c.person_id = p.id AND c.{date} >= ? AND c.{date} < ?"),
+            },
+        }
     }
 
     /// `AND col IN (?, …)` for the people, or nothing for everyone.
@@ -1200,17 +1211,12 @@ impl<C: ConnectionTrait> Query<'_, C> {
     }
 
     fn credited_collections(&self) -> Grouped {
-        let Credited { from, filter } = self.credited(
-            "collection_credit",
-            ("collection", "k", "collection_id"),
-            "collected_on",
-            true,
-        );
+        let Credited { from, filter } = self.dated_credits("collection_credit", "collected_on");
         Grouped {
             sql: format!(
-                "SELECT c.person_id AS person, substr(k.collected_on, 1, 7) AS month, \
+                "SELECT c.person_id AS person, substr(c.collected_on, 1, 7) AS month, \
                  CAST(SUM(c.amount) AS BIGINT) AS num FROM {from} WHERE {filter} \
-                 GROUP BY c.person_id, substr(k.collected_on, 1, 7)"
+                 GROUP BY c.person_id, substr(c.collected_on, 1, 7)"
             ),
         }
     }
@@ -1242,17 +1248,18 @@ impl<C: ConnectionTrait> Query<'_, C> {
         &self,
         out: &mut HashMap<Source, HashMap<(PersonId, Month), Part>>,
     ) -> Result<()> {
-        let Credited { from, filter } = self.orders("order_date");
+        // The credits carry their order's date, customer and cancellation.
+        let Credited { from, filter } = self.dated_credits("order_credit", "order_date");
         let sql = format!(
-            "SELECT c.person_id AS person, substr(o.order_date, 1, 7) AS month, \
+            "SELECT c.person_id AS person, substr(c.order_date, 1, 7) AS month, \
              CAST(SUM(c.amount) AS BIGINT) AS sales, \
-             CAST(COUNT(DISTINCT CASE WHEN k.first_purchase_on = o.order_date \
-             THEN o.customer_id END) AS BIGINT) AS new_customers, \
-             CAST(SUM(CASE WHEN substr(k.first_purchase_on, 1, 4) = substr(o.order_date, 1, 4) \
+             CAST(COUNT(DISTINCT CASE WHEN k.first_purchase_on = c.order_date \
+             THEN c.customer_id END) AS BIGINT) AS new_customers, \
+             CAST(SUM(CASE WHEN substr(k.first_purchase_on, 1, 4) = substr(c.order_date, 1, 4) \
              THEN c.amount ELSE 0 END) AS BIGINT) AS new_sales \
-             FROM {from} JOIN customer k ON k.id = o.customer_id \
-             WHERE {filter} AND o.status <> 'cancelled' \
-             GROUP BY c.person_id, substr(o.order_date, 1, 7)"
+             FROM {from} CROSS JOIN customer k \
+             WHERE {filter} AND k.id = c.customer_id AND NOT c.cancelled \
+             GROUP BY c.person_id, substr(c.order_date, 1, 7)"
         );
         for r in self
             .txn

@@ -15,6 +15,7 @@ mod m20261128_000023_computed;
 mod m20261128_000024_activity_month;
 mod m20261129_000025_credit_dates;
 mod m20261129_000026_person_customer_year;
+mod m20261129_000027_credit_amounts_indexed;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000024_activity_month::Migration),
             Box::new(m20261129_000025_credit_dates::Migration),
             Box::new(m20261129_000026_person_customer_year::Migration),
+            Box::new(m20261129_000027_credit_amounts_indexed::Migration),
         ]
     }
 }
