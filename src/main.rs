@@ -125,8 +125,8 @@ enum BenchCommand {
         /// Rows of the imported CSV file
         #[arg(long, default_value_t = 200_000)]
         import_rows: usize,
-        /// Orders created over the API
-        #[arg(long, default_value_t = 50)]
+        /// Orders created over the API and timed (after 10 not timed)
+        #[arg(long, default_value_t = 200)]
         api_orders: usize,
     },
 }

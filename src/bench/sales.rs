@@ -39,7 +39,7 @@ pub struct SalesConfig {
     pub customers_per_person: u64,
     /// Rows of the imported CSV file.
     pub import_rows: usize,
-    /// Orders created over the API.
+    /// Orders created over the API and timed, after [`WARM_UP_ORDERS`].
     pub api_orders: usize,
 }
 
@@ -51,10 +51,16 @@ impl Default for SalesConfig {
             activities: 20_000_000,
             customers_per_person: 10,
             import_rows: 200_000,
-            api_orders: 50,
+            api_orders: 200,
         }
     }
 }
+
+/// Orders created before those timed, as the table bench's edits: the
+/// first uses of each statement on a pooled connection and the first
+/// reads of the pages a new order touches are not what a salesperson
+/// entering orders all day waits for.
+const WARM_UP_ORDERS: usize = 10;
 
 /// The days the records fall on: 2025-01-01 and the 698 after it (to
 /// 2026-11-30).
@@ -439,7 +445,7 @@ pub async fn run(
     // One order through the API until the company table shows it.
     let november = 10;
     let mut times = Vec::new();
-    for i in 0..sc.api_orders {
+    for i in 0..WARM_UP_ORDERS + sc.api_orders {
         let before = client.get(&company_url).send().await.map_err(err)?;
         let before: serde_json::Value = before.json().await.map_err(err)?;
         let before = sales_cell(&before, november);
@@ -482,11 +488,13 @@ pub async fn run(
         if !seen {
             return Err("the new order never showed in the company table".into());
         }
-        times.push(start.elapsed());
+        if i >= WARM_UP_ORDERS {
+            times.push(start.elapsed());
+        }
     }
     let (p50, p95, _, _) = percentiles(times);
     say(format!(
-        "one new order (POST /api/v1/orders) until the company table shows it, {} orders: p50 {p50:.2} ms, p95 {p95:.2} ms",
+        "one new order (POST /api/v1/orders) until the company table shows it, {} orders after {WARM_UP_ORDERS} not timed: p50 {p50:.2} ms, p95 {p95:.2} ms",
         sc.api_orders
     ));
 

@@ -2730,7 +2730,7 @@ fn json_str(s: &str) -> String {
 /// the caller's figures-lane transaction, with multi-row statements; one
 /// audit entry per order. `progress` hears how many lines were written so
 /// far. Returns what the orders touch and the customers whose first
-/// purchase moved, for [`computed::orders_changed`]. A big load wants
+/// purchase moved, for [`computed::orders_entered`]. A big load wants
 /// [`crate::storage::with_big_page_cache`] around it.
 pub async fn bulk_insert<C: ConnectionTrait>(
     conn: &C,

@@ -889,7 +889,7 @@ pub async fn import_file(
             total: touched.len(),
         });
         let tree = crate::storage::org::load_org_tree(&txn).await?;
-        computed::orders_changed(&txn, &tree, &touched, &moved).await
+        computed::orders_entered(&txn, &tree, &touched, &moved).await
     };
     storage::with_big_page_cache(&txn, written).await?;
     tracing::debug!(

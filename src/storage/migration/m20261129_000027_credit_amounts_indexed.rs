@@ -2,7 +2,9 @@
 //! amount too: a month's sales, new customers and collections of every
 //! salesperson (after an import) or of one (after an order) are then sums
 //! over one short run of an index each, with no visit to the credits'
-//! rows, let alone their orders.
+//! rows, let alone their orders. They also serve every other look-up by
+//! person, so the plain person indexes go: one index fewer to write for
+//! each credit (an import writes a hundred thousand).
 
 use sea_orm_migration::prelude::*;
 
@@ -22,6 +24,8 @@ impl MigrationTrait for Migration {
             "CREATE INDEX ix_collection_credit_person_day ON collection_credit \
              (person_id, collected_on, amount)",
             "DROP INDEX ix_collection_credit_person_date",
+            "DROP INDEX ix_order_credit_person",
+            "DROP INDEX ix_collection_credit_person",
         ] {
             db.execute_unprepared(sql).await?;
         }
@@ -31,6 +35,8 @@ impl MigrationTrait for Migration {
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         let db = m.get_connection();
         for sql in [
+            "CREATE INDEX ix_order_credit_person ON order_credit (person_id, order_id)",
+            "CREATE INDEX ix_collection_credit_person ON collection_credit (person_id)",
             "CREATE INDEX ix_order_credit_person_date ON order_credit \
              (person_id, order_date, customer_id, cancelled)",
             "DROP INDEX ix_order_credit_person_day",
