@@ -77,9 +77,10 @@ pub async fn records_changed<C: ConnectionTrait>(
 ///
 /// An order changes the figures of its own month (and, for repurchases,
 /// the rest of the year and the next). One that moves its customer's first
-/// purchase also changes who counts the customer as new, and in which
-/// month, for everyone credited on the customer's orders of the years
-/// before and after.
+/// purchase also changes the new customers of the months of the first
+/// purchase before and after, and, when it moved to another year, the
+/// new-customer share of both years, for everyone credited on the
+/// customer's orders of those months or years.
 pub async fn orders_changed<C: ConnectionTrait>(
     txn: &C,
     tree: &OrgTree,
@@ -1052,11 +1053,13 @@ async fn compute<C: ConnectionTrait>(
     wanted: &BTreeMap<Source, (Month, Month)>,
     people: Option<&BTreeSet<PersonId>>,
 ) -> Result<HashMap<Source, HashMap<(PersonId, Month), Part>>> {
-    // Many people (an import touches every salesperson): one pass over the
-    // records for everyone beats a pass per chunk of people — along the
-    // date index over a few months, a whole scan over many. Each
-    // salesperson's own credits cost a random read each, so a scan of
-    // everything pays off only for thousands of people.
+    // Many people (an import touches every salesperson): one pass for
+    // everyone beats a pass per chunk of people. Sums of credits that
+    // carry their day go person by person along their (person, date)
+    // indexes either way; orders by shipment or invoice date are read
+    // along the date index over a few months and by a whole scan over
+    // many, where each salesperson's own credits would cost a random read
+    // each — which pays off only for thousands of people.
     let months = wanted
         .values()
         .map(|(from, to)| month_range(from, to).len())
@@ -1271,10 +1274,10 @@ impl<C: ConnectionTrait> Query<'_, C> {
         Ok(())
     }
 
-    /// One pass over the orders by order date for sales, new customers
-    /// (customers whose first order is on this order's date, for each
-    /// salesperson credited on it) and the share of sales to customers
-    /// whose first purchase was in the same year.
+    /// One pass over the order credits by order date for sales, new
+    /// customers (customers whose first order is on this order's date, for
+    /// each salesperson credited on it) and the share of sales to
+    /// customers whose first purchase was in the same year.
     async fn by_order_date(
         &self,
         out: &mut HashMap<Source, HashMap<(PersonId, Month), Part>>,

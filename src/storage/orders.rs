@@ -1640,13 +1640,19 @@ async fn advance_first_purchases<C: ConnectionTrait>(
         }
     }
     let backend = conn.get_database_backend();
-    for (id, m) in &moved {
-        conn.execute_raw(statement(
-            backend,
-            "UPDATE customer SET first_purchase_on = ? WHERE id = ?",
-            vec![m.after.clone().into(), (*id).into()],
-        ))
-        .await?;
+    let changes: Vec<(&i64, &FirstPurchaseMove)> = moved.iter().collect();
+    for chunk in changes.chunks(500) {
+        let mut values: Vec<SqlValue> = Vec::with_capacity(chunk.len() * 3);
+        for (id, m) in chunk {
+            values.extend([(**id).into(), m.after.clone().into()]);
+        }
+        values.extend(chunk.iter().map(|(id, _)| (**id).into()));
+        let sql = format!(
+            "UPDATE customer SET first_purchase_on = CASE id {} END WHERE id IN ({})",
+            vec!["WHEN ? THEN ?"; chunk.len()].join(" "),
+            vec!["?"; chunk.len()].join(", ")
+        );
+        conn.execute_raw(statement(backend, &sql, values)).await?;
     }
     Ok(moved)
 }
@@ -1671,43 +1677,60 @@ pub(crate) async fn rebuild_customer_years<C: ConnectionTrait>(conn: &C) -> Resu
     Ok(())
 }
 
-/// Keeps the `person_customer_year` rows of these (salesperson, customer)
-/// pairs equal to their credits, after credits of theirs were written,
-/// moved or cancelled.
+/// A (salesperson, customer, year) whose `person_customer_year` row may
+/// have changed.
+type CustomerYear = (PersonId, i64, i32);
+
+/// Keeps these `person_customer_year` rows equal to the credits, after
+/// credits of theirs were written, moved or cancelled: each from the
+/// salesperson's credits of that year alone.
 async fn keep_customer_years<C: ConnectionTrait>(
     conn: &C,
-    pairs: &BTreeSet<(PersonId, i64)>,
+    keys: &BTreeSet<CustomerYear>,
 ) -> Result<()> {
     let backend = conn.get_database_backend();
     let insert = format!(
-        "{INTO_CUSTOMER_YEARS} {CUSTOMER_YEARS} AND person_id = ? AND customer_id = ? \
-         {CUSTOMER_YEARS_GROUPED}"
+        "{INTO_CUSTOMER_YEARS} {CUSTOMER_YEARS} AND person_id = ? AND order_date >= ? \
+         AND order_date < ? AND customer_id = ? {CUSTOMER_YEARS_GROUPED}"
     );
-    for (person, customer) in pairs {
-        let values: Vec<SqlValue> = vec![(*person).into(), (*customer).into()];
+    for (person, customer, year) in keys {
         conn.execute_raw(statement(
             backend,
-            "DELETE FROM person_customer_year WHERE person_id = ? AND customer_id = ?",
-            values.clone(),
+            "DELETE FROM person_customer_year WHERE person_id = ? AND year = ? AND customer_id = ?",
+            vec![(*person).into(), (*year).into(), (*customer).into()],
         ))
         .await?;
-        conn.execute_raw(statement(backend, &insert, values))
-            .await?;
+        conn.execute_raw(statement(
+            backend,
+            &insert,
+            vec![
+                (*person).into(),
+                format!("{year:04}-01-01").into(),
+                format!("{:04}-01-01", year + 1).into(),
+                (*customer).into(),
+            ],
+        ))
+        .await?;
     }
     Ok(())
 }
 
-/// The (salesperson, customer) pairs of an order's credits as stored.
-async fn credit_pairs<C: ConnectionTrait>(
+/// The year of a day (`2026-03-05` → 2026).
+fn year_of(day: &str) -> Option<i32> {
+    day.get(..4).and_then(|y| y.parse().ok())
+}
+
+/// The (salesperson, customer, year) of an order's credits as stored.
+async fn credit_years<C: ConnectionTrait>(
     conn: &C,
     order_id: i64,
-) -> Result<BTreeSet<(PersonId, i64)>> {
+) -> Result<BTreeSet<CustomerYear>> {
     Ok(order_credit::Entity::find()
         .filter(order_credit::Column::OrderId.eq(order_id))
         .all(conn)
         .await?
         .into_iter()
-        .map(|c| (c.person_id, c.customer_id))
+        .filter_map(|c| Some((c.person_id, c.customer_id, year_of(&c.order_date)?)))
         .collect())
 }
 
@@ -1814,7 +1837,7 @@ async fn write_credits<C: ConnectionTrait>(
     credits: &[(PersonId, i32)],
     collections: &[collection::Model],
 ) -> Result<()> {
-    let mut pairs = credit_pairs(conn, order.id).await?;
+    let mut keys = credit_years(conn, order.id).await?;
     order_credit::Entity::delete_many()
         .filter(order_credit::Column::OrderId.eq(order.id))
         .exec(conn)
@@ -1834,8 +1857,10 @@ async fn write_credits<C: ConnectionTrait>(
     }))
     .exec_without_returning(conn)
     .await?;
-    pairs.extend(credits.iter().map(|(p, _)| (*p, order.customer_id)));
-    keep_customer_years(conn, &pairs).await?;
+    if let Some(year) = year_of(&order.order_date) {
+        keys.extend(credits.iter().map(|(p, _)| (*p, order.customer_id, year)));
+    }
+    keep_customer_years(conn, &keys).await?;
     for k in collections {
         write_collection_credits(conn, k, credits).await?;
     }
@@ -2375,7 +2400,7 @@ pub async fn cancel(
         .filter(order_credit::Column::OrderId.eq(id))
         .exec(&txn)
         .await?;
-    keep_customer_years(&txn, &credit_pairs(&txn, id).await?).await?;
+    keep_customer_years(&txn, &credit_years(&txn, id).await?).await?;
     let moved = refresh_first_purchase(&txn, &[o.customer_id]).await?;
     finish(
         txn,
@@ -2778,10 +2803,8 @@ pub async fn bulk_insert<C: ConnectionTrait>(
         if o.order_date < *first {
             first.clone_from(&o.order_date);
         }
-        let (Some(year), Some(month)) = (
-            o.order_date.get(..4).and_then(|y| y.parse::<i32>().ok()),
-            o.order_date.get(..7),
-        ) else {
+        // Dates come from parsed days: both are always there.
+        let (Some(year), Some(month)) = (year_of(&o.order_date), o.order_date.get(..7)) else {
             continue;
         };
         for (person, _) in &o.credits {

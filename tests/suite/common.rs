@@ -295,9 +295,10 @@ impl TestApp {
     }
 
     /// Asserts that every credit's copies of its order's date, customer
-    /// and cancellation equal the order's, and every collection credit's
-    /// date its collection's; returns how many order credits there are.
-    pub async fn assert_credits_copy_their_orders(&self) -> i64 {
+    /// and cancellation equal the order's, every collection credit's date
+    /// its collection's, and `person_customer_year` what the credits say;
+    /// returns how many order credits there are.
+    pub async fn assert_credit_copies_kept(&self) -> i64 {
         let row = self
             .db()
             .query_one_raw(sea_orm::Statement::from_string(

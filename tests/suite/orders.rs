@@ -276,20 +276,29 @@ both_databases! {
 
     async fn credits_keep_their_orders_and_collections_dates_customer_and_cancellation(app) {
         // The demo's orders, cancelled ones among them, written in bulk.
-        let demo = app.assert_credits_copy_their_orders().await;
+        let demo = app.assert_credit_copies_kept().await;
         assert!(demo > 1000, "{demo}");
         let admin = app.demo("sales_admin").await;
         let o = create(&admin, order("T-CPY-1", "测试客户庚", "2031-08-01", "100.00",
             json!([{"employee_no": "E0015", "share": "70"}, {"employee_no": "E0016", "share": "30"}]))).await;
         let id = o["id"].as_i64().unwrap();
-        assert_eq!(app.assert_credits_copy_their_orders().await, demo + 2);
+        assert_eq!(app.assert_credit_copies_kept().await, demo + 2);
         // Another customer and another month: the credits follow.
         let (status, o) = admin.patch(&format!("/api/v1/orders/{id}"), json!({
             "customer": "测试客户辛", "order_date": "2031-09-02",
         })).await;
         assert_eq!(status, StatusCode::OK, "{o}");
         assert_eq!(o["order_date"], "2031-09-02");
-        assert_eq!(app.assert_credits_copy_their_orders().await, demo + 2);
+        assert_eq!(app.assert_credit_copies_kept().await, demo + 2);
+        // Into the next year with another salesperson, and back.
+        for (day, second) in [("2032-01-10", "E0017"), ("2031-09-02", "E0016")] {
+            let (status, o) = admin.patch(&format!("/api/v1/orders/{id}"), json!({
+                "order_date": day,
+                "credits": [{"employee_no": "E0015", "share": "70"}, {"employee_no": second, "share": "30"}],
+            })).await;
+            assert_eq!(status, StatusCode::OK, "{o}");
+            assert_eq!(app.assert_credit_copies_kept().await, demo + 2);
+        }
         // A collection, split again when the split changes.
         let (status, o) = admin.post(&format!("/api/v1/orders/{id}/collections"), json!({"amount": "40", "collected_on": "2031-09-03"})).await;
         assert_eq!(status, StatusCode::CREATED, "{o}");
@@ -298,14 +307,14 @@ both_databases! {
         })).await;
         assert_eq!(status, StatusCode::OK, "{o}");
         assert_eq!(o["collections"][0]["credits"][1]["amount"], "20.00");
-        assert_eq!(app.assert_credits_copy_their_orders().await, demo + 2);
+        assert_eq!(app.assert_credit_copies_kept().await, demo + 2);
         // An order is cancelled once its collections are gone.
         let collection = o["collections"][0]["id"].as_i64().unwrap();
         let (status, e) = admin.delete(&format!("/api/v1/orders/{id}/collections/{collection}")).await;
         assert!(status.is_success(), "{status} {e}");
         let (status, o) = admin.post(&format!("/api/v1/orders/{id}/cancel"), json!({"reason": "客户撤单", "date": "2031-09-05"})).await;
         assert_eq!(status, StatusCode::OK, "{o}");
-        assert_eq!(app.assert_credits_copy_their_orders().await, demo + 2);
+        assert_eq!(app.assert_credit_copies_kept().await, demo + 2);
     }
 
     async fn refunds_and_collections_before_the_invoice(app) {

@@ -5,7 +5,8 @@
 //! credits are hundreds: a salesperson's rate reads their rows alone, and
 //! everyone's after an import is one short pass instead of a grouping of
 //! every credit of two years. The order writes keep it
-//! (`orders::keep_customer_years`, the import's `merge_customer_years`);
+//! (`orders::keep_customer_years`, the import's upsert in
+//! `orders::bulk_insert`);
 //! a recompute of everything builds it again.
 
 use sea_orm_migration::prelude::*;

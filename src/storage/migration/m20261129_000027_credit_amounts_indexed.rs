@@ -15,8 +15,9 @@ pub struct Migration;
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         let db = m.get_connection();
-        // New names: SQLite refuses to create an index of the name just
-        // dropped in the same migration.
+        // New names, created before the old ones go: dropping and creating
+        // an index of the same name in one migration failed here on SQLite
+        // ("already exists").
         for sql in [
             "CREATE INDEX ix_order_credit_person_day ON order_credit \
              (person_id, order_date, customer_id, cancelled, amount)",
