@@ -123,10 +123,7 @@ async fn orders_recompute<C: ConnectionTrait>(
     if sources.is_empty() || (touched.is_empty() && moved.is_empty()) {
         return Ok(());
     }
-    let people = |pairs: &BTreeSet<(PersonId, String)>| -> BTreeSet<PersonId> {
-        pairs.iter().map(|(p, _)| *p).collect()
-    };
-    let touched_people = people(touched);
+    let touched_people: BTreeSet<PersonId> = touched.iter().map(|(p, _)| *p).collect();
     let touched_months = months_touched(&sources, touched);
     if !touched.is_empty() {
         recompute(
@@ -1171,12 +1168,11 @@ impl<C: ConnectionTrait> Query<'_, C> {
     /// its statistics.
     fn orders(&self, date: &str) -> Credited {
         match self.people {
-            Some(p) => Credited {
+            Some(_) => Credited {
                 from: "order_credit c CROSS JOIN sales_order o".to_owned(),
                 filter: format!(
-                    "o.id = c.order_id AND o.{date} >= ? AND o.{date} < ? \
-                     AND c.person_id IN ({})",
-                    vec!["?"; p.len()].join(",")
+                    "o.id = c.order_id AND o.{date} >= ? AND o.{date} < ?{}",
+                    self.people_clause("c.person_id")
                 ),
             },
             None if month_range(&self.from, &self.to).len() <= 3 => Credited {
@@ -1198,11 +1194,11 @@ impl<C: ConnectionTrait> Query<'_, C> {
     /// one short run of the index each, in the order the sums group by.
     fn dated_credits(&self, credits: &str, date: &str) -> Credited {
         match self.people {
-            Some(p) => Credited {
+            Some(_) => Credited {
                 from: format!("{credits} c"),
                 filter: format!(
-                    "c.{date} >= ? AND c.{date} < ? AND c.person_id IN ({})",
-                    vec!["?"; p.len()].join(",")
+                    "c.{date} >= ? AND c.{date} < ?{}",
+                    self.people_clause("c.person_id")
                 ),
             },
             None => Credited {
@@ -1222,14 +1218,19 @@ impl<C: ConnectionTrait> Query<'_, C> {
 
     /// The range's first day and the day after it, then the people.
     fn params(&self) -> Vec<SqlValue> {
-        let mut v: Vec<SqlValue> = vec![
+        self.then_people(vec![
             format!("{}-01", self.from).into(),
             format!("{}-01", next_month(&self.to)).into(),
-        ];
+        ])
+    }
+
+    /// `values`, then the people of [`Self::people_clause`] (none for
+    /// everyone).
+    fn then_people(&self, mut values: Vec<SqlValue>) -> Vec<SqlValue> {
         if let Some(p) = self.people {
-            v.extend(p.iter().map(|p| (*p).into()));
+            values.extend(p.iter().map(|p| (*p).into()));
         }
-        v
+        values
     }
 
     fn credited_orders(&self, date: &str) -> Grouped {
@@ -1352,10 +1353,7 @@ impl<C: ConnectionTrait> Query<'_, C> {
             count("meeting"),
             self.people_clause("person_id")
         );
-        let mut params: Vec<SqlValue> = vec![self.from.as_str().into(), self.to.as_str().into()];
-        if let Some(p) = self.people {
-            params.extend(p.iter().map(|p| (*p).into()));
-        }
+        let params = self.then_people(vec![self.from.as_str().into(), self.to.as_str().into()]);
         for r in self
             .txn
             .query_all_raw(statement(self.backend(), &sql, params))
@@ -1389,21 +1387,18 @@ impl<C: ConnectionTrait> Query<'_, C> {
             return Ok(());
         };
         // The customers of the year before count. `person_customer_year`
-        // holds, per salesperson, year and customer,
-        // the first month of the year they were credited: a few rows per
-        // salesperson where their credits are hundreds.
+        // holds, per salesperson, year and customer, the first month of the
+        // year they were credited: a few rows per salesperson where their
+        // credits are hundreds.
         let sql = format!(
             "SELECT person_id AS person, customer_id AS customer, first_month \
              FROM person_customer_year WHERE year >= ? AND year <= ?{}",
             self.people_clause("person_id")
         );
-        let mut params: Vec<SqlValue> = vec![
+        let params = self.then_people(vec![
             (first_year - 1).into(),
             split_month(&self.to).map_or(first_year, |(y, _)| y).into(),
-        ];
-        if let Some(p) = self.people {
-            params.extend(p.iter().map(|p| (*p).into()));
-        }
+        ]);
         let rows = self
             .txn
             .query_all_raw(statement(self.backend(), &sql, params))

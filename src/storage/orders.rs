@@ -2797,21 +2797,23 @@ pub async fn bulk_insert<C: ConnectionTrait>(
     let mut firsts: HashMap<i64, String> = HashMap::new();
     let mut years: HashMap<(PersonId, i32, i64), &str> = HashMap::new();
     for o in &orders {
-        let first = firsts
+        firsts
             .entry(o.customer_id)
+            .and_modify(|first| {
+                if o.order_date < *first {
+                    first.clone_from(&o.order_date);
+                }
+            })
             .or_insert_with(|| o.order_date.clone());
-        if o.order_date < *first {
-            first.clone_from(&o.order_date);
-        }
         // Dates come from parsed days: both are always there.
         let (Some(year), Some(month)) = (year_of(&o.order_date), o.order_date.get(..7)) else {
             continue;
         };
         for (person, _) in &o.credits {
-            let m = years.entry((*person, year, o.customer_id)).or_insert(month);
-            if month < *m {
-                *m = month;
-            }
+            years
+                .entry((*person, year, o.customer_id))
+                .and_modify(|first| *first = month.min(*first))
+                .or_insert(month);
         }
     }
     let year_values: Vec<SqlValue> = years
