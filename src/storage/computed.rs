@@ -22,7 +22,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::{Datelike, Utc};
 use sea_orm::{ConnectionTrait, DatabaseBackend, Value as SqlValue};
 
-use super::figures::{self, AuditAs, Checked, Measure, MetricRow, Subject, SubjectInfo};
+use super::figures::{self, Checked, MetricRow, Subject, SubjectInfo};
 use super::orders::{self, FirstPurchaseMoves};
 use super::org::load_org_tree;
 use super::{Db, Lane, Result, begin_write, statement};
@@ -217,24 +217,33 @@ fn months_touched(
     sources: &BTreeMap<Source, Vec<MetricRow>>,
     touched: &BTreeSet<(PersonId, String)>,
 ) -> BTreeMap<Source, BTreeSet<Month>> {
+    // An import touches 100,000s of (person, day) pairs in a few months.
+    let days: BTreeSet<&str> = touched.iter().map(|(_, day)| day.as_str()).collect();
+    let touched_months: BTreeSet<Month> = days.into_iter().filter_map(month_of).collect();
     let mut months: BTreeMap<Source, BTreeSet<Month>> = BTreeMap::new();
     for source in sources.keys() {
         let set = months.entry(*source).or_default();
-        for (_, day) in touched {
-            if let Some(month) = month_of(day) {
-                set.extend(affected_months(*source, &month));
-            }
+        for month in &touched_months {
+            set.extend(affected_months(*source, month));
         }
     }
     months
 }
 
-/// (customer, salesperson, order date) of every order of these customers.
+/// (customer, salesperson, order date) of every order of these customers
+/// that had a first purchase before the change.
 async fn orders_of_customers<C: ConnectionTrait>(
     txn: &C,
     customers: &FirstPurchaseMoves,
 ) -> Result<BTreeSet<(i64, PersonId, String)>> {
-    let ids: Vec<i64> = customers.keys().copied().collect();
+    // A customer without a first purchase before had no order that was
+    // not cancelled: their orders that count are all among those changed,
+    // whose months are recomputed anyway.
+    let ids: Vec<i64> = customers
+        .iter()
+        .filter(|(_, m)| m.before.is_some())
+        .map(|(id, _)| *id)
+        .collect();
     let mut out = BTreeSet::new();
     for chunk in ids.chunks(500) {
         let sql = format!(
@@ -678,17 +687,7 @@ async fn write<C: ConnectionTrait>(
     if bulk {
         figures::set_actuals(txn, tree, metrics, &items).await
     } else {
-        figures::apply(
-            txn,
-            None,
-            Measure::Actual,
-            tree,
-            metrics,
-            items,
-            AuditAs::Batch,
-        )
-        .await
-        .map(|_| ())
+        figures::set_changed_actuals(txn, tree, metrics, &items).await
     }
 }
 

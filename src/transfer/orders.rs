@@ -771,11 +771,17 @@ pub async fn import_file(
         done: r.rows,
         total: r.rows,
     });
-    let txn = storage::begin_write(db, Lane::Figures).await?;
+    let begun = std::time::Instant::now();
+    let connection = storage::Bulk::open(db).await?;
+    let txn = storage::begin_write(connection.db(), Lane::Figures).await?;
     // Salespeople and order numbers.
     let people = store::people_by_employee_no(&txn).await?;
     let nos: Vec<&str> = r.orders.iter().map(|o| o.order_no.as_str()).collect();
     let taken = store::existing_order_nos(&txn, &nos).await?;
+    tracing::debug!(
+        us = begun.elapsed().as_micros() as u64,
+        "import: salespeople and order numbers read"
+    );
     let mut resolved: Vec<Option<Vec<(PersonId, i32)>>> = Vec::with_capacity(r.orders.len());
     let orders = std::mem::take(&mut r.orders);
     for o in &orders {
@@ -849,6 +855,10 @@ pub async fn import_file(
         })
         .collect();
     let (customer_ids, created) = customers::find_or_create_by_names(&txn, &names).await?;
+    tracing::debug!(
+        us = begun.elapsed().as_micros() as u64,
+        "import: customers found or created"
+    );
     let mut bulk = Vec::with_capacity(orders.len());
     let mut lines_total = 0;
     for (o, credits) in orders.into_iter().zip(resolved) {
@@ -891,7 +901,7 @@ pub async fn import_file(
         let tree = crate::storage::org::load_org_tree(&txn).await?;
         computed::orders_entered(&txn, &tree, &touched, &moved).await
     };
-    storage::with_big_page_cache(&txn, written).await?;
+    written.await?;
     tracing::debug!(
         ms = started.elapsed().as_millis() as u64,
         "import: written, computed actuals"
@@ -923,6 +933,7 @@ pub async fn import_file(
     ));
     audit::record_many(&txn, entries).await?;
     txn.commit().await?;
+    connection.finish(db).await;
     tracing::debug!(
         ms = started.elapsed().as_millis() as u64,
         "import: committed"

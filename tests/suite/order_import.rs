@@ -93,6 +93,34 @@ both_databases! {
         assert_eq!(log[0]["after"]["total"], "-699.00", "{log}");
     }
 
+    async fn the_import_leaves_the_pool_checkpointing_its_log(app) {
+        let admin = app.demo("sales_admin").await;
+        let (status, r) = admin.upload("/api/v1/import/orders", "orders.csv", GOOD.as_bytes().to_vec()).await;
+        assert_eq!(status, StatusCode::OK, "{r}");
+        if app.backend() != crate::common::Backend::Sqlite {
+            return;
+        }
+        // The import commits without a checkpoint on a connection of its
+        // own; every pooled connection still checkpoints a long log when
+        // it commits. Eight transactions at once hold eight connections.
+        use sea_orm::{ConnectionTrait, TransactionTrait};
+        let mut held = Vec::new();
+        for _ in 0..8 {
+            let txn = app.db().begin().await.unwrap();
+            let row = txn
+                .query_one_raw(sea_orm::Statement::from_string(
+                    sea_orm::DatabaseBackend::Sqlite,
+                    "PRAGMA wal_autocheckpoint",
+                ))
+                .await
+                .unwrap()
+                .unwrap();
+            let pages: i64 = row.try_get_by_index(0).unwrap();
+            assert_eq!(pages, 1000);
+            held.push(txn);
+        }
+    }
+
     async fn a_workbook_imports_like_a_csv(app) {
         let mut book = rust_xlsxwriter::Workbook::new();
         let s = book.add_worksheet();
