@@ -295,7 +295,7 @@ impl Bulk {
     }
 }
 
-/// Runs a bulk job (an import, a recompute of everything) with a 256 MB
+/// Runs a bulk job (a recompute of everything) with a 256 MB
 /// SQLite page cache on `conn`: it reads and writes far more pages than
 /// the default 2 MB hold, and scans and sorts then stay in memory. The
 /// default comes back afterwards, also when the job fails: the connection
