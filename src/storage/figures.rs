@@ -721,19 +721,14 @@ pub(crate) async fn apply<C: ConnectionTrait>(
                 Some(shape(after)),
             ));
         }
-        // The units above the subject roll it up.
-        let first = match c.subject.subject {
-            Subject::Person(_) => Some(c.subject.unit_id),
-            Subject::Unit(u) => tree.get(u).and_then(|n| n.parent),
-        };
-        if let Some(first) = first {
-            for u in tree.path(first) {
-                touched
-                    .entry(u.id)
-                    .or_default()
-                    .insert((c.metric, c.period.clone()));
-            }
-        }
+        touch_units_above(
+            &mut touched,
+            tree,
+            c.subject.subject,
+            Some(c.subject.unit_id),
+            c.metric,
+            &c.period,
+        );
     }
     upsert_figures(
         txn,
@@ -750,6 +745,30 @@ pub(crate) async fn apply<C: ConnectionTrait>(
     audit::record_many(txn, entries).await?;
     recompute_rollups(txn, tree, metrics, &touched).await?;
     Ok(Applied { summary, changed })
+}
+
+/// Marks (metric, period) for a rollup in every unit above a figure of
+/// `subject`: from a person's unit `unit`, or from a unit's parent.
+fn touch_units_above(
+    touched: &mut BTreeMap<UnitId, BTreeSet<(i64, String)>>,
+    tree: &OrgTree,
+    subject: Subject,
+    unit: Option<UnitId>,
+    metric: i64,
+    period: &str,
+) {
+    let first = match subject {
+        Subject::Person(_) => unit,
+        Subject::Unit(u) => tree.get(u).and_then(|n| n.parent),
+    };
+    if let Some(first) = first {
+        for u in tree.path(first) {
+            touched
+                .entry(u.id)
+                .or_default()
+                .insert((metric, period.to_owned()));
+        }
+    }
 }
 
 /// Sets the targets of checked items (their tiers left as stored) and
@@ -845,17 +864,7 @@ pub(crate) async fn set_changed_actuals<C: ConnectionTrait>(
              SET actual = excluded.actual, updated_at = excluded.updated_at \
              WHERE figure.actual IS DISTINCT FROM excluded.actual{returning}"
         );
-        let mut bound: Vec<sea_orm::Value> = Vec::with_capacity(chunk.len() * 6);
-        for c in chunk {
-            bound.extend([
-                c.metric.into(),
-                c.subject.subject.kind().into(),
-                c.subject.subject.id().into(),
-                c.period.as_str().into(),
-                c.value.into(),
-                now.into(),
-            ]);
-        }
+        let bound: Vec<sea_orm::Value> = chunk.iter().flat_map(|c| measure_row(c, now)).collect();
         keep(
             txn.query_all_raw(super::statement(backend, &sql, bound))
                 .await?,
@@ -889,20 +898,23 @@ pub(crate) async fn set_changed_actuals<C: ConnectionTrait>(
         .collect();
     let mut touched: BTreeMap<UnitId, BTreeSet<(i64, String)>> = BTreeMap::new();
     for (metric, subject, period) in changed {
-        let first = match subject {
-            Subject::Person(_) => units.get(&subject).copied(),
-            Subject::Unit(u) => tree.get(u).and_then(|n| n.parent),
-        };
-        if let Some(first) = first {
-            for u in tree.path(first) {
-                touched
-                    .entry(u.id)
-                    .or_default()
-                    .insert((metric, period.clone()));
-            }
-        }
+        let unit = units.get(&subject).copied();
+        touch_units_above(&mut touched, tree, subject, unit, metric, &period);
     }
     recompute_rollups(txn, tree, metrics, &touched).await
+}
+
+/// An item's values in the column order `metric_id, subject_kind,
+/// subject_id, period, <measure>, updated_at`.
+fn measure_row(c: &Checked, now: chrono::DateTime<Utc>) -> [sea_orm::Value; 6] {
+    [
+        c.metric.into(),
+        c.subject.subject.kind().into(),
+        c.subject.subject.id().into(),
+        c.period.as_str().into(),
+        c.value.into(),
+        now.into(),
+    ]
 }
 
 /// Inserts figures with one measure set, or on their key sets that
@@ -930,14 +942,7 @@ async fn upsert_measure<C: ConnectionTrait>(
             } else {
                 ",(?,?,?,?,?,?)"
             });
-            values.extend([
-                c.metric.into(),
-                c.subject.subject.kind().into(),
-                c.subject.subject.id().into(),
-                c.period.as_str().into(),
-                c.value.into(),
-                now.into(),
-            ]);
+            values.extend(measure_row(c, now));
         }
         sql.push_str(&format!(
             " ON CONFLICT (subject_kind, subject_id, period, metric_id) DO UPDATE SET \
