@@ -232,6 +232,9 @@ pub async fn begin_write(db: &Db, lane: Lane) -> Result<sea_orm::DatabaseTransac
     Ok(txn)
 }
 
+/// SQLite's page cache for bulk jobs: 256 MB (negative: in KiB).
+const BIG_PAGE_CACHE: &str = "-262144";
+
 /// A database handle for one bulk job (an order import). On SQLite a
 /// connection of its own with a 256 MB page cache, whose commit leaves
 /// SQLite's log as it is: an import's commit would otherwise copy the
@@ -255,7 +258,7 @@ impl Bulk {
         }
         let options = (*db.get_sqlite_connection_pool().connect_options())
             .clone()
-            .pragma("cache_size", "-262144")
+            .pragma("cache_size", BIG_PAGE_CACHE)
             .pragma("wal_autocheckpoint", "0");
         let pool = sea_orm::sqlx::sqlite::SqlitePoolOptions::new()
             .max_connections(1)
@@ -309,7 +312,7 @@ where
 {
     let sqlite = conn.get_database_backend() == sea_orm::DatabaseBackend::Sqlite;
     if sqlite {
-        conn.execute_unprepared("PRAGMA cache_size = -262144")
+        conn.execute_unprepared(&format!("PRAGMA cache_size = {BIG_PAGE_CACHE}"))
             .await?;
     }
     let done = job.await;

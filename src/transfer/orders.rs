@@ -891,17 +891,14 @@ pub async fn import_file(
     };
     let order_count = bulk.len();
     let started = std::time::Instant::now();
-    let written = async {
-        let (touched, moved) = store::bulk_insert(&txn, actor, bulk, &mut tick).await?;
-        progress(Progress {
-            stage: Stage::Figures,
-            done: touched.len(),
-            total: touched.len(),
-        });
-        let tree = crate::storage::org::load_org_tree(&txn).await?;
-        computed::orders_entered(&txn, &tree, &touched, &moved).await
-    };
-    written.await?;
+    let (touched, moved) = store::bulk_insert(&txn, actor, bulk, &mut tick).await?;
+    progress(Progress {
+        stage: Stage::Figures,
+        done: touched.len(),
+        total: touched.len(),
+    });
+    let tree = crate::storage::org::load_org_tree(&txn).await?;
+    computed::orders_entered(&txn, &tree, &touched, &moved).await?;
     tracing::debug!(
         ms = started.elapsed().as_millis() as u64,
         "import: written, computed actuals"
