@@ -84,12 +84,14 @@ pub fn sqlite_path(url: &str) -> Option<&str> {
     Some(rest.split('?').next().unwrap_or(rest))
 }
 
-/// How much of a SQLite database file is mapped: all of it, up to 1 TiB.
-const MAP_SIZE: &str = "1099511627776";
+/// How much of a SQLite database file is read through a map: all of it,
+/// up to 1 TiB. The same number raises SQLite's own cap in
+/// .cargo/config.toml.
+const SQLITE_MMAP_LIMIT: &str = "1099511627776";
 
 /// Connects and runs pending migrations. A SQLite file is created when
-/// missing; every pooled SQLite connection gets WAL, a busy timeout and
-/// foreign keys.
+/// missing; every pooled SQLite connection gets WAL, a busy timeout,
+/// foreign keys and a map of the file, and stays open.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     let engine = Engine::of(url).ok_or_else(|| {
         DbErr::Custom(format!(
@@ -106,9 +108,13 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
             // A pooled connection is checked with a ping before each use by
             // default: for SQLite a round trip to the connection's thread on
             // every query, and a local file never hangs up.
+            // Nor is an idle connection closed: it holds the pages it
+            // mapped (below) and its prepared statements.
             opts.max_connections(8)
                 .min_connections(1)
-                .test_before_acquire(false);
+                .test_before_acquire(false)
+                .idle_timeout(None::<Duration>)
+                .max_lifetime(None::<Duration>);
             opts.map_sqlx_sqlite_opts(|o| {
                 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
                 o.create_if_missing(true)
@@ -122,14 +128,16 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
                     .pragma("temp_store", "memory")
                     // Pages are read through a map of the file, not copied
                     // into each connection: the connections of the pool
-                    // share them, and a page once read stays in memory
-                    // while the server runs. Hosts that page out file
-                    // cache not read for a few seconds (cloud machines
-                    // that hand memory back to their host) reclaim only
-                    // pages no process maps; a database read through
-                    // `read()` then comes from the disk again. At most
-                    // [`MAP_SIZE`]; see .cargo/config.toml.
-                    .pragma("mmap_size", MAP_SIZE)
+                    // share them, and a page stays mapped while a
+                    // connection that read it is open. Some hosts page out
+                    // file cache no process maps seconds after it was read
+                    // (the bench machine's proactive reclaim, which hands
+                    // memory back to its host); read with `read()`, the
+                    // database then comes from the disk again. Pages newer
+                    // in the log (WAL) are still read from it. The price:
+                    // a disk that fails a read ends the process (SIGBUS)
+                    // instead of failing the query.
+                    .pragma("mmap_size", SQLITE_MMAP_LIMIT)
             });
         }
         Engine::Postgres => {
@@ -409,9 +417,9 @@ mod tests {
     }
 
     /// SQLite caps the map at 2 GB unless built for more
-    /// (.cargo/config.toml): the pragma answers the size in force.
+    /// (.cargo/config.toml): the pragma answers the limit in force.
     #[tokio::test]
-    async fn a_sqlite_database_is_mapped_whole() -> Result<()> {
+    async fn sqlite_mmap_limit_is_raised() -> Result<()> {
         use sea_orm::ConnectionTrait;
         let dir = tempfile::tempdir().map_err(|e| DbErr::Custom(e.to_string()))?;
         let db = connect(&format!("sqlite://{}", dir.path().join("m.db").display())).await?;
@@ -425,7 +433,10 @@ mod tests {
                 .await?
                 .map(|r| r.try_get_by_index::<i64>(0))
                 .transpose()?;
-            assert_eq!(size.map(|s| s.to_string()).as_deref(), Some(MAP_SIZE));
+            assert_eq!(
+                size.map(|s| s.to_string()).as_deref(),
+                Some(SQLITE_MMAP_LIMIT)
+            );
         }
         bulk.finish(&db).await;
         Ok(())
