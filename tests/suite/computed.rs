@@ -181,6 +181,46 @@ both_databases! {
         let came: Vec<_> = again.iter().filter(|f| !kept.contains(f)).collect();
         assert!(gone.is_empty() && came.is_empty(), "the recompute changed {gone:?} into {came:?}");
     }
+    async fn orders_entered_one_by_one_leave_what_a_recompute_would(app) {
+        let admin = app.demo("sales_admin").await;
+        let gm = app.demo("gm").await;
+        // Sales counted when shipped: a new order, only entered, must not
+        // count there, while its new customers, their share and
+        // repurchases must.
+        let admin_user = app.demo("admin").await;
+        let (status, r) = admin_user
+            .patch("/api/v1/metrics/sales_amount", json!({"source": "orders_shipped"}))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{r}");
+        let a = scenario(&admin).await;
+        let (status, r) = admin
+            .post(&format!("/api/v1/orders/{a}/collections"), json!({"amount": "80", "collected_on": "2033-04-05"}))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{r}");
+        // 丁's earlier order moves their first purchase to 2032-02; 戊 is
+        // E0016's customer of 2032 who buys again in April 2033.
+        for (customer, day, who) in [
+            ("测试客户丁", "2032-02-10", "E0015"),
+            ("测试客户戊", "2032-05-03", "E0016"),
+            ("测试客户戊", "2033-04-08", "E0016"),
+        ] {
+            order(&admin, json!({"customer": customer, "order_date": day,
+                "lines": [line("1", "100")], "credits": [{"employee_no": who}]})).await;
+        }
+        assert_eq!(actual(&gm, "person:E0015", "sales_amount", "2033-03").await.as_deref(), Some("0.00"));
+        assert_eq!(actual(&gm, "person:E0015", "new_customers", "2032-02").await.as_deref(), Some("1"));
+        assert_eq!(actual(&gm, "person:E0016", "repurchase_rate", "2033-04").await.as_deref(), Some("100.00"));
+        assert_eq!(actual(&gm, "person:E0015", "collection_amount", "2033-04").await.as_deref(), Some("80.00"));
+        let kept = computed_actuals(&app).await;
+        assert!(kept.len() > 20, "{kept:?}");
+        let o = app.cli(&["recompute"]).await;
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let again = computed_actuals(&app).await;
+        let gone: Vec<_> = kept.iter().filter(|f| !again.contains(f)).collect();
+        let came: Vec<_> = again.iter().filter(|f| !kept.contains(f)).collect();
+        assert!(gone.is_empty() && came.is_empty(), "the recompute changed {gone:?} into {came:?}");
+    }
+
     async fn order_figures_match_the_hand_computed_ones(app) {
         let admin = app.demo("sales_admin").await;
         let gm = app.demo("gm").await;
