@@ -5,8 +5,7 @@
 //! the figures current.
 //!
 //! Whoever changes such records calls [`records_changed`] (or, for orders
-//! and collections, [`orders_changed`]; for orders only entered, a new
-//! one or an import, [`orders_entered`]) in the same
+//! and collections, [`orders_changed`]) in the same
 //! figures-lane transaction, naming every salesperson and day touched —
 //! before and after the change (an order moved from one salesperson or
 //! month to another touches both). The people's monthly actuals of every
@@ -91,10 +90,9 @@ pub async fn orders_changed<C: ConnectionTrait>(
     orders_recompute(txn, tree, touched, moved, |_| true).await
 }
 
-/// [`orders_changed`] after new orders that are only entered (录入: one
-/// through the API, an import): with no shipment, invoice or collection
-/// yet, only the sources counting orders by their order date, and
-/// repurchases, can change.
+/// [`orders_changed`] after new orders that are only entered (录入, an
+/// import): with no shipment, invoice or collection yet, only the sources
+/// counting orders by their order date, and repurchases, can change.
 pub async fn orders_entered<C: ConnectionTrait>(
     txn: &C,
     tree: &OrgTree,

@@ -1982,15 +1982,7 @@ async fn finish(
         touched.extend(t);
         v
     });
-    // A new order that is only entered (录入) has no shipment, invoice or
-    // collection that could count anywhere yet.
-    let only_entered =
-        before_view.is_none() && after.order.status == STEPS[0] && after.collections.is_empty();
-    if only_entered {
-        computed::orders_entered(&txn, tree, &touched, moved).await?;
-    } else {
-        computed::orders_changed(&txn, tree, &touched, moved).await?;
-    }
+    computed::orders_changed(&txn, tree, &touched, moved).await?;
     tracing::debug!(us = started.elapsed().as_micros() as u64, "order: computed");
     audit::record(
         &txn,

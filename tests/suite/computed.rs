@@ -136,7 +136,7 @@ async fn computed_actuals(app: &crate::common::TestApp) -> Vec<(String, String, 
 }
 
 /// Runs `mubiao recompute` (everything from scratch) and asserts it found
-/// every computed actual of the scenario's years as it would have made it.
+/// every non-zero computed actual from 2032 on as it would have made it.
 async fn assert_a_recompute_changes_nothing(app: &crate::common::TestApp) {
     let kept = computed_actuals(app).await;
     assert!(kept.len() > 20, "{kept:?}");
@@ -190,12 +190,14 @@ both_databases! {
         app.assert_credit_copies_kept().await;
         assert_a_recompute_changes_nothing(&app).await;
     }
+
     async fn orders_entered_one_by_one_leave_what_a_recompute_would(app) {
         let admin = app.demo("sales_admin").await;
         let gm = app.demo("gm").await;
-        // Sales counted when shipped: a new order, only entered, must not
-        // count there, while its new customers, their share and
-        // repurchases must.
+        // Sales counted when shipped: an order only entered counts there
+        // as nothing yet — 0, not blank, in a month of the company's
+        // records: nothing sold is a figure — while its new customers,
+        // their share and repurchases count at once.
         let admin_user = app.demo("admin").await;
         let (status, r) = admin_user
             .patch("/api/v1/metrics/sales_amount", json!({"source": "orders_shipped"}))
@@ -216,9 +218,11 @@ both_databases! {
             order(&admin, json!({"customer": customer, "order_date": day,
                 "lines": [line("1", "100")], "credits": [{"employee_no": who}]})).await;
         }
-        assert_eq!(actual(&gm, "person:E0015", "sales_amount", "2033-03").await.as_deref(), Some("0.00"));
+        let other = "person:E0016";
+        assert_eq!(actual(&gm, other, "sales_amount", "2033-04").await.as_deref(), Some("0.00"));
+        assert_eq!(actual(&gm, other, "collection_amount", "2033-04").await.as_deref(), Some("0.00"));
         assert_eq!(actual(&gm, "person:E0015", "new_customers", "2032-02").await.as_deref(), Some("1"));
-        assert_eq!(actual(&gm, "person:E0016", "repurchase_rate", "2033-04").await.as_deref(), Some("100.00"));
+        assert_eq!(actual(&gm, other, "repurchase_rate", "2033-04").await.as_deref(), Some("100.00"));
         assert_eq!(actual(&gm, "person:E0015", "collection_amount", "2033-04").await.as_deref(), Some("80.00"));
         assert_a_recompute_changes_nothing(&app).await;
     }
