@@ -22,6 +22,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::{Datelike, Utc};
 use sea_orm::{ConnectionTrait, DatabaseBackend, Value as SqlValue};
 
+use super::cache::Shape;
 use super::figures::{self, Checked, MetricRow, Subject, SubjectInfo};
 use super::orders::{self, FirstPurchaseMoves};
 use super::org::load_org_tree;
@@ -46,6 +47,11 @@ impl Part {
     fn add(&mut self, other: Part) {
         self.num = self.num.saturating_add(other.num);
         self.den = self.den.saturating_add(other.den);
+    }
+
+    fn sub(&mut self, other: Part) {
+        self.num = self.num.saturating_sub(other.num);
+        self.den = self.den.saturating_sub(other.den);
     }
 }
 
@@ -83,11 +89,11 @@ pub async fn records_changed<C: ConnectionTrait>(
 /// customer's orders of those months or years.
 pub async fn orders_changed<C: ConnectionTrait>(
     txn: &C,
-    tree: &OrgTree,
+    shape: &Shape,
     touched: &BTreeSet<(PersonId, String)>,
     moved: &FirstPurchaseMoves,
 ) -> Result<()> {
-    orders_recompute(txn, tree, touched, moved, |_| true).await
+    orders_recompute(txn, shape, touched, moved, |_| true).await
 }
 
 /// [`orders_changed`] after new orders that are only entered (录入, an
@@ -95,11 +101,11 @@ pub async fn orders_changed<C: ConnectionTrait>(
 /// counting orders by their order date, and repurchases, can change.
 pub async fn orders_entered<C: ConnectionTrait>(
     txn: &C,
-    tree: &OrgTree,
+    shape: &Shape,
     touched: &BTreeSet<(PersonId, String)>,
     moved: &FirstPurchaseMoves,
 ) -> Result<()> {
-    orders_recompute(txn, tree, touched, moved, |s| {
+    orders_recompute(txn, shape, touched, moved, |s| {
         matches!(
             s,
             Source::SalesByOrderDate
@@ -113,13 +119,13 @@ pub async fn orders_entered<C: ConnectionTrait>(
 
 async fn orders_recompute<C: ConnectionTrait>(
     txn: &C,
-    tree: &OrgTree,
+    shape: &Shape,
     touched: &BTreeSet<(PersonId, String)>,
     moved: &FirstPurchaseMoves,
     may_change: impl Fn(Source) -> bool,
 ) -> Result<()> {
-    let metrics = figures::load_metrics(txn).await?;
-    let sources = computed_sources(&metrics, |s| s.fed_by(Records::Orders) && may_change(s));
+    let (tree, metrics) = (shape.tree(), shape.metrics());
+    let sources = computed_sources(metrics, |s| s.fed_by(Records::Orders) && may_change(s));
     if sources.is_empty() || (touched.is_empty() && moved.is_empty()) {
         return Ok(());
     }
@@ -129,7 +135,7 @@ async fn orders_recompute<C: ConnectionTrait>(
         recompute(
             txn,
             tree,
-            &metrics,
+            metrics,
             &sources,
             Some(&touched_people),
             &touched_months,
@@ -197,7 +203,7 @@ async fn orders_recompute<C: ConnectionTrait>(
     recompute(
         txn,
         tree,
-        &metrics,
+        metrics,
         &sources,
         Some(&people_left),
         &months,
@@ -568,10 +574,8 @@ async fn recompute<C: ConnectionTrait>(
     lap("people's figures compared");
     // Units' rates join the people's figures in one write, so the units
     // above are rolled up once.
-    for (source, parts) in rate_parts {
-        let rates = unit_rates(txn, tree, sources, source, &units, parts, bulk).await?;
-        person_items.extend(rates);
-    }
+    let rates = unit_rates(txn, tree, sources, &units, rate_parts, bulk).await?;
+    person_items.extend(rates);
     lap("units' rates");
     write(txn, tree, metrics, person_items, bulk.is_some()).await?;
     lap("written");
@@ -691,101 +695,140 @@ async fn write<C: ConnectionTrait>(
     }
 }
 
-/// Keeps the people's numerators and denominators of a rate, sums them up
-/// the tree level by level (deepest first, each unit from its own people
-/// and its sub-units), and returns every unit's rate as an actual to
-/// write.
+/// Keeps the people's numerators and denominators of the rates, sums them
+/// up the tree (each unit from its own people and its sub-units), and
+/// returns every unit's rate as an actual to write. All rates go together:
+/// a new order changes two (new-customer share, repurchase rate), and
+/// each statement is a round trip.
 async fn unit_rates<C: ConnectionTrait>(
     txn: &C,
     tree: &OrgTree,
     sources: &BTreeMap<Source, Vec<MetricRow>>,
-    source: Source,
     units_of: &HashMap<PersonId, UnitId>,
-    parts: PersonParts,
+    rate_parts: Vec<(Source, PersonParts)>,
     bulk: Option<&Scope<'_>>,
 ) -> Result<Vec<Checked>> {
     // A few people's records changed: only the months whose parts moved
     // change any unit's rate (a new order in November leaves the rest of
     // the year's repurchase parts as they were).
-    let parts = match bulk {
-        Some(_) => parts,
-        None => changed_parts(txn, source, parts).await?,
+    let rate_parts = match bulk {
+        Some(_) => rate_parts,
+        None => changed_parts(txn, rate_parts).await?,
     };
-    if parts.is_empty() && bulk.is_none() {
-        return Ok(Vec::new());
+    let mut rows: Vec<PartRow> = Vec::new();
+    let mut wanted: Vec<RollWanted> = Vec::new();
+    for (source, parts) in &rate_parts {
+        if parts.is_empty() {
+            continue;
+        }
+        let months: BTreeSet<Month> = parts.keys().map(|(_, m)| m.clone()).collect();
+        let units: BTreeSet<UnitId> = parts
+            .keys()
+            .filter_map(|(p, _)| units_of.get(p).copied())
+            .collect();
+        wanted.push((*source, units.into_iter().collect(), months));
+        rows.extend(
+            parts
+                .iter()
+                .map(|((p, m), part)| (*source, Subject::Person(*p), m.clone(), *part)),
+        );
     }
-    let months: BTreeSet<Month> = parts.keys().map(|(_, m)| m.clone()).collect();
-    let rows: Vec<(Subject, Month, Part)> = parts
-        .into_iter()
-        .map(|((p, m), part)| (Subject::Person(p), m, part))
-        .collect();
-    let touched_people: BTreeSet<PersonId> = rows
-        .iter()
-        .filter_map(|(s, _, _)| match s {
-            Subject::Person(p) => Some(*p),
-            Subject::Unit(_) => None,
-        })
-        .collect();
-    save_parts(txn, source, &rows).await?;
-    let units: Vec<UnitId> = touched_people
-        .iter()
-        .filter_map(|p| units_of.get(p).copied())
-        .collect();
-    let metric_rows = sources.get(&source).map(Vec::as_slice).unwrap_or(&[]);
-    let mut unit_items = roll_units(txn, tree, source, metric_rows, &units, &months).await?;
+    save_parts(txn, &rows).await?;
+    let mut unit_items = roll_units(txn, tree, sources, &wanted).await?;
     if let Some(scope) = bulk {
         // Every unit's rate was computed: those not among them lost theirs.
         let units: HashMap<i64, UnitId> = tree.all_ids().map(|u| (u, u)).collect();
-        let ids = metric_rows.iter().map(|m| m.id).collect();
+        let ids = rate_parts
+            .iter()
+            .filter_map(|(source, _)| sources.get(source))
+            .flatten()
+            .map(|m| m.id)
+            .collect();
         unit_items = only_changed(txn, "unit", &units, &ids, scope, unit_items).await?;
     }
     Ok(unit_items)
 }
 
-/// Sums a rate's parts up the tree from `units` (each unit from its own
-/// people and its sub-units, deepest level first), keeps the sums, and
-/// returns each unit's rate as an actual to write.
+/// A rate's numerator and denominator for one subject and month.
+type PartRow = (Source, Subject, Month, Part);
+
+/// A rate to roll up from some units, for some months.
+type RollWanted = (Source, Vec<UnitId>, BTreeSet<Month>);
+
+/// Sums rates' parts up the tree from the units of `wanted` (each unit from
+/// its own people and its sub-units), keeps the sums, and returns each
+/// unit's rate as an actual to write. As the figures' rollups
+/// ([`figures::recompute_rollups`]): everything is read first, one
+/// statement per 300 units, the sums are worked out deepest level first
+/// with each touched sub-unit's new parts in place of its stored ones,
+/// and written in one upsert.
 async fn roll_units<C: ConnectionTrait>(
     txn: &C,
     tree: &OrgTree,
-    source: Source,
-    metric_rows: &[MetricRow],
-    units: &[UnitId],
-    months: &BTreeSet<Month>,
+    sources: &BTreeMap<Source, Vec<MetricRow>>,
+    wanted: &[RollWanted],
 ) -> Result<Vec<Checked>> {
-    let mut levels: BTreeMap<std::cmp::Reverse<usize>, BTreeSet<UnitId>> = BTreeMap::new();
-    for unit in units {
-        for (depth, u) in tree.path(*unit).iter().enumerate() {
-            levels
-                .entry(std::cmp::Reverse(depth))
-                .or_default()
-                .insert(u.id);
+    let mut touched: BTreeMap<UnitId, BTreeSet<(Source, Month)>> = BTreeMap::new();
+    for (source, units, months) in wanted {
+        for unit in units {
+            for u in tree.path(*unit) {
+                let pairs = touched.entry(u.id).or_default();
+                pairs.extend(months.iter().map(|m| (*source, m.clone())));
+            }
         }
     }
+    let units: Vec<UnitId> = touched.keys().copied().collect();
+    let mut sums: HashMap<(UnitId, Source, Month), Part> = HashMap::new();
+    let mut stored: HashMap<(UnitId, Source, Month), Part> = HashMap::new();
+    for chunk in units.chunks(300) {
+        let pairs = chunk.iter().flat_map(|u| touched[u].iter());
+        let chunk_sources: BTreeSet<Source> = pairs.clone().map(|(s, _)| *s).collect();
+        let months: BTreeSet<&str> = pairs.map(|(_, m)| m.as_str()).collect();
+        read_roll_inputs(txn, chunk, &chunk_sources, &months, &mut sums, &mut stored).await?;
+    }
+    let mut levels: BTreeMap<std::cmp::Reverse<usize>, Vec<UnitId>> = BTreeMap::new();
+    for u in &units {
+        levels
+            .entry(std::cmp::Reverse(tree.path(*u).len()))
+            .or_default()
+            .push(*u);
+    }
+    let mut fresh: HashMap<(UnitId, Source, Month), Part> = HashMap::new();
+    let mut rows: Vec<PartRow> = Vec::new();
     let mut unit_items = Vec::new();
     for units in levels.values() {
-        let units: Vec<UnitId> = units.iter().copied().collect();
-        for chunk in units.chunks(300) {
-            let sums = children_parts(txn, chunk, source, months).await?;
-            let mut level_rows = Vec::new();
-            for u in chunk {
-                for month in months {
-                    let part = sums.get(&(*u, month.clone())).copied().unwrap_or_default();
-                    level_rows.push((Subject::Unit(*u), month.clone(), part));
-                    for metric in metric_rows {
-                        unit_items.push(item(
-                            metric.id,
-                            Subject::Unit(*u),
-                            *u,
-                            month,
-                            percent(part.num, part.den),
-                        ));
+        for u in units {
+            let touched_children: Vec<UnitId> = tree
+                .children(*u)
+                .iter()
+                .copied()
+                .filter(|c| touched.contains_key(c))
+                .collect();
+            for (source, month) in &touched[u] {
+                let key = (*u, *source, month.clone());
+                let mut part = sums.get(&key).copied().unwrap_or_default();
+                for child in &touched_children {
+                    let child_key = (*child, *source, month.clone());
+                    if let Some(new) = fresh.get(&child_key).copied() {
+                        part.sub(stored.get(&child_key).copied().unwrap_or_default());
+                        part.add(new);
                     }
                 }
+                fresh.insert(key, part);
+                rows.push((*source, Subject::Unit(*u), month.clone(), part));
+                for metric in sources.get(source).map(Vec::as_slice).unwrap_or(&[]) {
+                    unit_items.push(item(
+                        metric.id,
+                        Subject::Unit(*u),
+                        *u,
+                        month,
+                        percent(part.num, part.den),
+                    ));
+                }
             }
-            save_parts(txn, source, &level_rows).await?;
         }
     }
+    save_parts(txn, &rows).await?;
     Ok(unit_items)
 }
 
@@ -805,8 +848,8 @@ pub(crate) async fn units_moved<C: ConnectionTrait>(
         return Ok(());
     }
     let locks = figures::locked_periods(txn).await?;
-    let mut items = Vec::new();
-    for (source, rows) in &sources {
+    let mut wanted = Vec::new();
+    for source in sources.keys() {
         let mut months: BTreeSet<Month> = BTreeSet::new();
         for chunk in subjects.chunks(500) {
             let mut cond = Vec::new();
@@ -830,45 +873,55 @@ pub(crate) async fn units_moved<C: ConnectionTrait>(
         // Locked months keep what was reported.
         months.retain(|m| !locks.contains(m));
         if !months.is_empty() {
-            items.extend(roll_units(txn, tree, *source, rows, units, &months).await?);
+            wanted.push((*source, units.to_vec(), months));
         }
     }
+    let items = roll_units(txn, tree, &sources, &wanted).await?;
     write(txn, tree, metrics, items, false).await
 }
 
 /// The people's parts that differ from the stored ones (a part never
-/// stored counts as zero over zero).
+/// stored counts as zero over zero), of every rate in one read.
 async fn changed_parts<C: ConnectionTrait>(
     txn: &C,
-    source: Source,
-    mut parts: PersonParts,
-) -> Result<PersonParts> {
-    let people: Vec<PersonId> = parts
-        .keys()
+    mut rate_parts: Vec<(Source, PersonParts)>,
+) -> Result<Vec<(Source, PersonParts)>> {
+    let keys = rate_parts.iter().flat_map(|(_, parts)| parts.keys());
+    let people: Vec<PersonId> = keys
+        .clone()
         .map(|(p, _)| *p)
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let months: BTreeSet<&str> = parts.keys().map(|(_, m)| m.as_str()).collect();
+    let months: BTreeSet<&str> = keys.map(|(_, m)| m.as_str()).collect();
+    let codes: Vec<&str> = rate_parts.iter().map(|(s, _)| s.code()).collect();
+    if people.is_empty() {
+        return Ok(rate_parts);
+    }
     let list = |n: usize| vec!["?"; n].join(",");
-    let mut stored: HashMap<(PersonId, Month), Part> = HashMap::new();
+    let mut stored: HashMap<(&str, PersonId, Month), Part> = HashMap::new();
     for chunk in people.chunks(500) {
         let sql = format!(
-            "SELECT subject_id, period, num, den FROM computed_part \
+            "SELECT source, subject_id, period, num, den FROM computed_part \
              WHERE subject_kind = 'person' AND subject_id IN ({}) AND period IN ({}) \
-             AND source = ?",
+             AND source IN ({})",
             list(chunk.len()),
-            list(months.len())
+            list(months.len()),
+            list(codes.len())
         );
         let mut values: Vec<SqlValue> = chunk.iter().map(|p| (*p).into()).collect();
         values.extend(months.iter().map(|m| (*m).into()));
-        values.push(source.code().into());
+        values.extend(codes.iter().map(|c| (*c).into()));
         for r in txn
             .query_all_raw(statement(txn.get_database_backend(), &sql, values))
             .await?
         {
+            let source: String = r.try_get("", "source")?;
+            let Some(code) = codes.iter().find(|c| **c == source) else {
+                continue;
+            };
             stored.insert(
-                (r.try_get("", "subject_id")?, r.try_get("", "period")?),
+                (code, r.try_get("", "subject_id")?, r.try_get("", "period")?),
                 Part {
                     num: r.try_get("", "num")?,
                     den: r.try_get("", "den")?,
@@ -876,22 +929,26 @@ async fn changed_parts<C: ConnectionTrait>(
             );
         }
     }
-    parts.retain(|key, part| stored.get(key).copied().unwrap_or_default() != *part);
-    Ok(parts)
+    for (source, parts) in &mut rate_parts {
+        parts.retain(|(p, m), part| {
+            stored
+                .get(&(source.code(), *p, m.clone()))
+                .copied()
+                .unwrap_or_default()
+                != *part
+        });
+    }
+    Ok(rate_parts)
 }
 
 /// Upserts numerators and denominators.
-async fn save_parts<C: ConnectionTrait>(
-    txn: &C,
-    source: Source,
-    rows: &[(Subject, Month, Part)],
-) -> Result<()> {
+async fn save_parts<C: ConnectionTrait>(txn: &C, rows: &[PartRow]) -> Result<()> {
     for chunk in rows.chunks(1000) {
         let mut sql = String::from(
             "INSERT INTO computed_part (subject_kind, subject_id, period, source, num, den) VALUES ",
         );
         let mut values: Vec<SqlValue> = Vec::with_capacity(chunk.len() * 6);
-        for (i, (subject, month, part)) in chunk.iter().enumerate() {
+        for (i, (source, subject, month, part)) in chunk.iter().enumerate() {
             if i > 0 {
                 sql.push(',');
             }
@@ -915,48 +972,72 @@ async fn save_parts<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Per (unit, month): the sums of a rate's parts of the units' own people
-/// and sub-units.
-async fn children_parts<C: ConnectionTrait>(
+/// Reads, per (unit, source, month) of `units`, the sums of the rates'
+/// parts of the units' own people and sub-units, and the units' own
+/// stored parts, in one statement.
+async fn read_roll_inputs<C: ConnectionTrait>(
     txn: &C,
     units: &[UnitId],
-    source: Source,
-    months: &BTreeSet<Month>,
-) -> Result<HashMap<(UnitId, Month), Part>> {
+    sources: &BTreeSet<Source>,
+    months: &BTreeSet<&str>,
+    sums: &mut HashMap<(UnitId, Source, Month), Part>,
+    stored: &mut HashMap<(UnitId, Source, Month), Part>,
+) -> Result<()> {
     let list = |n: usize| vec!["?"; n].join(",");
-    let filter = format!("c.source = ? AND c.period IN ({})", list(months.len()));
-    let sums = "c.period, CAST(SUM(c.num) AS BIGINT) AS num, CAST(SUM(c.den) AS BIGINT) AS den";
+    let filter = format!(
+        "c.source IN ({}) AND c.period IN ({})",
+        list(sources.len()),
+        list(months.len())
+    );
+    let sums_of = "c.source, c.period, CAST(SUM(c.num) AS BIGINT) AS num, \
+                   CAST(SUM(c.den) AS BIGINT) AS den";
+    // `own` tells the sums (0) from a unit's own stored parts (1).
     let sql = format!(
-        "SELECT p.unit_id AS unit, {sums} FROM person p CROSS JOIN computed_part c \
+        "SELECT CAST(0 AS BIGINT) AS own, p.unit_id AS unit, {sums_of} \
+         FROM person p CROSS JOIN computed_part c \
          WHERE c.subject_kind = 'person' AND c.subject_id = p.id AND p.unit_id IN ({units}) \
-         AND {filter} GROUP BY p.unit_id, c.period \
+         AND {filter} GROUP BY p.unit_id, c.source, c.period \
          UNION ALL \
-         SELECT u.parent_id AS unit, {sums} FROM org_unit u CROSS JOIN computed_part c \
+         SELECT CAST(0 AS BIGINT) AS own, u.parent_id AS unit, {sums_of} \
+         FROM org_unit u CROSS JOIN computed_part c \
          WHERE c.subject_kind = 'unit' AND c.subject_id = u.id AND u.parent_id IN ({units}) \
-         AND {filter} GROUP BY u.parent_id, c.period",
+         AND {filter} GROUP BY u.parent_id, c.source, c.period \
+         UNION ALL \
+         SELECT CAST(1 AS BIGINT) AS own, c.subject_id AS unit, c.source, c.period, c.num, c.den \
+         FROM computed_part c WHERE c.subject_kind = 'unit' AND c.subject_id IN ({units}) \
+         AND {filter}",
         units = list(units.len()),
     );
     let mut values: Vec<SqlValue> = Vec::new();
-    for _ in 0..2 {
+    for _ in 0..3 {
         values.extend(units.iter().map(|u| (*u).into()));
-        values.push(source.code().into());
-        values.extend(months.iter().map(|m| m.as_str().into()));
+        values.extend(sources.iter().map(|s| s.code().into()));
+        values.extend(months.iter().map(|m| (*m).into()));
     }
     let rows = txn
         .query_all_raw(statement(txn.get_database_backend(), &sql, values))
         .await?;
-    let mut out: HashMap<(UnitId, Month), Part> = HashMap::new();
     for r in rows {
+        let Some(source) = Source::of(&r.try_get::<String>("", "source")?) else {
+            continue;
+        };
         let key = (
             r.try_get::<i64>("", "unit")?,
+            source,
             r.try_get::<String>("", "period")?,
         );
-        out.entry(key).or_default().add(Part {
+        let part = Part {
             num: r.try_get::<Option<i64>>("", "num")?.unwrap_or(0),
             den: r.try_get::<Option<i64>>("", "den")?.unwrap_or(0),
-        });
+        };
+        if r.try_get::<i64>("", "own")? == 1 {
+            stored.insert(key, part);
+        } else {
+            // A unit's people and its sub-units come as two rows.
+            sums.entry(key).or_default().add(part);
+        }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// The unit of each person (of `people`, or of everyone).

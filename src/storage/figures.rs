@@ -1091,11 +1091,13 @@ async fn upsert_figures<C: ConnectionTrait>(
 }
 
 /// Recomputes `sub_target` and `sub_actual` of the given units for the given
-/// (metric, period) pairs, a tree level at a time, deepest first, so that
-/// each level reads its children's fresh values. The children's figures
-/// are summed and counted by the database (one aggregate per level and few
-/// hundred units), so a split to every salesperson costs a few statements,
-/// not a query per unit.
+/// (metric, period) pairs. Everything is read first, in one statement per
+/// 300 units: per unit the sums and counts of its people's and sub-units'
+/// figures as stored, and its own stored figures. The new subtotals are
+/// then worked out level by level, deepest first, each touched sub-unit's
+/// stored value in its parent's sums replaced by its new one, and written
+/// in one upsert. A new order, which touches a team, its department and
+/// the company, costs two statements instead of two per level.
 pub async fn recompute_rollups<C: ConnectionTrait>(
     conn: &C,
     tree: &OrgTree,
@@ -1103,59 +1105,88 @@ pub async fn recompute_rollups<C: ConnectionTrait>(
     touched: &BTreeMap<UnitId, BTreeSet<(i64, String)>>,
 ) -> Result<()> {
     let rules: HashMap<i64, Rollup> = metrics.iter().map(|m| (m.id, m.def.rollup)).collect();
+    let units: Vec<UnitId> = touched.keys().copied().collect();
+    let mut sums: HashMap<FigureKey, ChildSums> = HashMap::new();
+    let mut own: HashMap<FigureKey, OwnFigures> = HashMap::new();
+    for chunk in units.chunks(300) {
+        let metric_ids: BTreeSet<i64> = chunk
+            .iter()
+            .flat_map(|u| touched[u].iter().map(|(m, _)| *m))
+            .collect();
+        let periods: BTreeSet<&str> = chunk
+            .iter()
+            .flat_map(|u| touched[u].iter().map(|(_, p)| p.as_str()))
+            .collect();
+        read_rollup_inputs(conn, chunk, &metric_ids, &periods, &mut sums, &mut own).await?;
+    }
     let mut levels: BTreeMap<std::cmp::Reverse<usize>, Vec<UnitId>> = BTreeMap::new();
-    for u in touched.keys() {
+    for u in &units {
         levels
             .entry(std::cmp::Reverse(tree.path(*u).len()))
             .or_default()
             .push(*u);
     }
+    // The new (sub_target, sub_actual) of each touched unit and pair.
+    let mut fresh: HashMap<FigureKey, (Option<i64>, Option<i64>)> = HashMap::new();
     let now = Utc::now();
+    let mut rows = Vec::new();
     for units in levels.values() {
-        for chunk in units.chunks(300) {
-            let metric_ids: BTreeSet<i64> = chunk
+        for u in units {
+            let touched_children: Vec<UnitId> = tree
+                .children(*u)
                 .iter()
-                .flat_map(|u| touched[u].iter().map(|(m, _)| *m))
+                .copied()
+                .filter(|c| touched.contains_key(c))
                 .collect();
-            let periods: BTreeSet<&str> = chunk
-                .iter()
-                .flat_map(|u| touched[u].iter().map(|(_, p)| p.as_str()))
-                .collect();
-            let sums = children_sums(conn, chunk, &metric_ids, &periods).await?;
-            let mut rows = Vec::new();
-            for u in chunk {
-                for (metric_id, period) in &touched[u] {
-                    let rule = rules.get(metric_id).copied().unwrap_or(Rollup::Sum);
-                    let s = sums
-                        .get(&(*u, *metric_id, period.clone()))
-                        .copied()
-                        .unwrap_or_default();
-                    rows.push(figure::ActiveModel {
-                        metric_id: Set(*metric_id),
-                        subject_kind: Set("unit".into()),
-                        subject_id: Set(*u),
-                        period: Set(period.clone()),
-                        target: Set(None),
-                        floor: Set(None),
-                        stretch: Set(None),
-                        actual: Set(None),
-                        sub_target: Set(table::roll_up(rule, s.target_sum, s.targets)),
-                        sub_actual: Set(table::roll_up(rule, s.actual_sum, s.actuals)),
-                        updated_at: Set(now),
-                        ..Default::default()
-                    });
+            for (metric_id, period) in &touched[u] {
+                let key = (*u, *metric_id, period.clone());
+                let mut s = sums.get(&key).copied().unwrap_or_default();
+                for child in &touched_children {
+                    let child_key = (*child, *metric_id, period.clone());
+                    let Some((sub_target, sub_actual)) = fresh.get(&child_key).copied() else {
+                        continue;
+                    };
+                    let stored = own.get(&child_key).copied().unwrap_or_default();
+                    s.targets_replace(
+                        stored.target.or(stored.sub_target),
+                        stored.target.or(sub_target),
+                    );
+                    s.actuals_replace(
+                        stored.actual.or(stored.sub_actual),
+                        stored.actual.or(sub_actual),
+                    );
                 }
+                let rule = rules.get(metric_id).copied().unwrap_or(Rollup::Sum);
+                let sub_target = table::roll_up(rule, s.target_sum, s.targets);
+                let sub_actual = table::roll_up(rule, s.actual_sum, s.actuals);
+                fresh.insert(key, (sub_target, sub_actual));
+                rows.push(figure::ActiveModel {
+                    metric_id: Set(*metric_id),
+                    subject_kind: Set("unit".into()),
+                    subject_id: Set(*u),
+                    period: Set(period.clone()),
+                    target: Set(None),
+                    floor: Set(None),
+                    stretch: Set(None),
+                    actual: Set(None),
+                    sub_target: Set(sub_target),
+                    sub_actual: Set(sub_actual),
+                    updated_at: Set(now),
+                    ..Default::default()
+                });
             }
-            upsert_figures(
-                conn,
-                rows,
-                &[figure::Column::SubTarget, figure::Column::SubActual],
-            )
-            .await?;
         }
     }
-    Ok(())
+    upsert_figures(
+        conn,
+        rows,
+        &[figure::Column::SubTarget, figure::Column::SubActual],
+    )
+    .await
 }
+
+/// A unit's figure: (unit, metric, period).
+type FigureKey = (UnitId, i64, String);
 
 /// The children's figures of some units, summed and counted.
 #[derive(Debug, Clone, Copy, Default)]
@@ -1166,18 +1197,52 @@ struct ChildSums {
     actuals: i64,
 }
 
-/// Sums and counts, per (unit, metric, period), the shown targets and
-/// actuals of the units' people and sub-units.
+impl ChildSums {
+    /// A child's shown target `before` replaced by `after` in the sums.
+    fn targets_replace(&mut self, before: Option<i64>, after: Option<i64>) {
+        replace(&mut self.target_sum, &mut self.targets, before, after);
+    }
+
+    fn actuals_replace(&mut self, before: Option<i64>, after: Option<i64>) {
+        replace(&mut self.actual_sum, &mut self.actuals, before, after);
+    }
+}
+
+fn replace(sum: &mut i64, count: &mut i64, before: Option<i64>, after: Option<i64>) {
+    if let Some(v) = before {
+        *sum = sum.saturating_sub(v);
+        *count -= 1;
+    }
+    if let Some(v) = after {
+        *sum = sum.saturating_add(v);
+        *count += 1;
+    }
+}
+
+/// A unit's own stored figure, as the rollups need it.
+#[derive(Debug, Clone, Copy, Default)]
+struct OwnFigures {
+    target: Option<i64>,
+    sub_target: Option<i64>,
+    actual: Option<i64>,
+    sub_actual: Option<i64>,
+}
+
+/// Reads, per (unit, metric, period) of `units`, the sums and counts of the
+/// shown targets and actuals of the units' people and sub-units, and the
+/// units' own stored figures, in one statement.
 ///
 /// `CROSS JOIN` makes SQLite start from the few people and sub-units and
 /// look their figures up by key; left to itself it walks every figure of
 /// every person (seconds at 10,000 people). PostgreSQL plans it as any join.
-async fn children_sums<C: ConnectionTrait>(
+async fn read_rollup_inputs<C: ConnectionTrait>(
     conn: &C,
     units: &[UnitId],
     metrics: &BTreeSet<i64>,
     periods: &BTreeSet<&str>,
-) -> Result<HashMap<(UnitId, i64, String), ChildSums>> {
+    sums: &mut HashMap<FigureKey, ChildSums>,
+    own: &mut HashMap<FigureKey, OwnFigures>,
+) -> Result<()> {
     let list = |n: usize| vec!["?"; n].join(",");
     let filter = format!(
         "f.metric_id IN ({}) AND f.period IN ({})",
@@ -1189,18 +1254,26 @@ async fn children_sums<C: ConnectionTrait>(
         COUNT(COALESCE(f.target, f.sub_target)) AS targets, \
         CAST(SUM(COALESCE(f.actual, f.sub_actual)) AS BIGINT) AS actual_sum, \
         COUNT(COALESCE(f.actual, f.sub_actual)) AS actuals";
+    // `own` tells the sums (0) from a unit's own figure (1), whose four
+    // values are then target, sub_target, actual and sub_actual.
     let sql = format!(
-        "SELECT p.unit_id AS unit, {aggregates} FROM person p CROSS JOIN figure f \
+        "SELECT CAST(0 AS BIGINT) AS own, p.unit_id AS unit, {aggregates} \
+         FROM person p CROSS JOIN figure f \
          WHERE f.subject_kind = 'person' AND f.subject_id = p.id \
          AND p.unit_id IN ({units}) AND {filter} GROUP BY p.unit_id, f.metric_id, f.period \
          UNION ALL \
-         SELECT u.parent_id AS unit, {aggregates} FROM org_unit u CROSS JOIN figure f \
+         SELECT CAST(0 AS BIGINT) AS own, u.parent_id AS unit, {aggregates} \
+         FROM org_unit u CROSS JOIN figure f \
          WHERE f.subject_kind = 'unit' AND f.subject_id = u.id \
-         AND u.parent_id IN ({units}) AND {filter} GROUP BY u.parent_id, f.metric_id, f.period",
+         AND u.parent_id IN ({units}) AND {filter} GROUP BY u.parent_id, f.metric_id, f.period \
+         UNION ALL \
+         SELECT CAST(1 AS BIGINT) AS own, f.subject_id AS unit, f.metric_id, f.period, \
+         f.target, f.sub_target, f.actual, f.sub_actual FROM figure f \
+         WHERE f.subject_kind = 'unit' AND f.subject_id IN ({units}) AND {filter}",
         units = list(units.len()),
     );
     let mut values: Vec<sea_orm::Value> = Vec::new();
-    for _ in 0..2 {
+    for _ in 0..3 {
         values.extend(units.iter().map(|u| (*u).into()));
         values.extend(metrics.iter().map(|m| (*m).into()));
         values.extend(periods.iter().map(|p| (*p).into()));
@@ -1208,24 +1281,35 @@ async fn children_sums<C: ConnectionTrait>(
     let rows = conn
         .query_all_raw(super::statement(conn.get_database_backend(), &sql, values))
         .await?;
-    let mut out: HashMap<(UnitId, i64, String), ChildSums> = HashMap::new();
     for r in rows {
         let key = (
             r.try_get::<i64>("", "unit")?,
             r.try_get::<i64>("", "metric_id")?,
             r.try_get::<String>("", "period")?,
         );
-        let e = out.entry(key).or_default();
-        e.target_sum = e
-            .target_sum
-            .saturating_add(r.try_get::<Option<i64>>("", "target_sum")?.unwrap_or(0));
-        e.targets += r.try_get::<i64>("", "targets")?;
-        e.actual_sum = e
-            .actual_sum
-            .saturating_add(r.try_get::<Option<i64>>("", "actual_sum")?.unwrap_or(0));
-        e.actuals += r.try_get::<i64>("", "actuals")?;
+        let [a, b, c, d] = ["target_sum", "targets", "actual_sum", "actuals"]
+            .map(|column| r.try_get::<Option<i64>>("", column));
+        let (a, b, c, d) = (a?, b?, c?, d?);
+        if r.try_get::<i64>("", "own")? == 1 {
+            own.insert(
+                key,
+                OwnFigures {
+                    target: a,
+                    sub_target: b,
+                    actual: c,
+                    sub_actual: d,
+                },
+            );
+        } else {
+            // A unit's people and its sub-units come as two rows.
+            let e = sums.entry(key).or_default();
+            e.target_sum = e.target_sum.saturating_add(a.unwrap_or(0));
+            e.targets += b.unwrap_or(0);
+            e.actual_sum = e.actual_sum.saturating_add(c.unwrap_or(0));
+            e.actuals += d.unwrap_or(0);
+        }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Recomputes the rollups of every unit above `units` for every (metric,

@@ -36,10 +36,12 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use super::cache::{Shape, StructureCache};
 use super::computed;
 use super::entity::{
     collection, collection_credit, customer, order_credit, order_line, person, sales_order,
 };
+use super::figures::load_metrics;
 use super::org::load_org_tree;
 use super::{Db, Error, FieldError, Lane, Result, audit, begin_write, customers, statement};
 use crate::domain::Expected;
@@ -1958,7 +1960,7 @@ async fn snapshot<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Snapshot> {
 /// it out of their reach.
 async fn finish(
     txn: sea_orm::DatabaseTransaction,
-    tree: &OrgTree,
+    shape: &Shape,
     actor: &Actor,
     action: &str,
     id: i64,
@@ -1982,7 +1984,7 @@ async fn finish(
         touched.extend(t);
         v
     });
-    computed::orders_changed(&txn, tree, &touched, moved).await?;
+    computed::orders_changed(&txn, shape, &touched, moved).await?;
     tracing::debug!(us = started.elapsed().as_micros() as u64, "order: computed");
     audit::record(
         &txn,
@@ -1999,18 +2001,26 @@ async fn finish(
         us = started.elapsed().as_micros() as u64,
         "order: committed"
     );
-    Ok(order_reach(actor, tree, &after, &people)
+    Ok(order_reach(actor, shape.tree(), &after, &people)
         .map(|can_write| view_of(&after, &customer, &people, can_write)))
 }
 
-/// Enters a new order; returns it as the actor sees it.
-pub async fn create(db: &Db, actor: &Actor, new: &NewOrder, tz: Tz) -> Result<OrderView> {
+/// Enters a new order; returns it as the actor sees it. `kept` holds the
+/// server's tree and metrics, used when still current.
+pub async fn create(
+    db: &Db,
+    kept: &StructureCache,
+    actor: &Actor,
+    new: &NewOrder,
+    tz: Tz,
+) -> Result<OrderView> {
     if actor.orders_write() == Reach::Nothing {
         return Err(Error::Forbidden);
     }
     let started = std::time::Instant::now();
     let txn = begin_write(db, Lane::Figures).await?;
-    let tree = load_org_tree(&txn).await?;
+    let shape = kept.shape_in(&txn).await?;
+    let tree = shape.tree();
     tracing::debug!(us = started.elapsed().as_micros() as u64, "order: begun");
     let w = Wanted {
         order_no: new.order_no.as_deref(),
@@ -2021,7 +2031,7 @@ pub async fn create(db: &Db, actor: &Actor, new: &NewOrder, tz: Tz) -> Result<Or
         credits: &new.credits,
         note: new.note.as_deref(),
     };
-    let c = check(&txn, actor, &tree, &w, tz, None).await?;
+    let c = check(&txn, actor, tree, &w, tz, None).await?;
     let owner = c.credits.first().map(|c| c.0);
     let customer_id = resolve_customer(&txn, actor, &c.customer, owner).await?;
     let order_no = match &c.order_no {
@@ -2047,7 +2057,7 @@ pub async fn create(db: &Db, actor: &Actor, new: &NewOrder, tz: Tz) -> Result<Or
     write_credits(&txn, &order, &c.credits, &[]).await?;
     let moved = refresh_first_purchase(&txn, &[customer_id]).await?;
     tracing::debug!(us = started.elapsed().as_micros() as u64, "order: written");
-    finish(txn, &tree, actor, "create", order.id, None, &moved)
+    finish(txn, &shape, actor, "create", order.id, None, &moved)
         .await?
         .ok_or(Error::NotFound)
 }
@@ -2058,7 +2068,7 @@ async fn for_change(
     txn: &sea_orm::DatabaseTransaction,
     actor: &Actor,
     id: i64,
-) -> Result<(Full, OrgTree)> {
+) -> Result<(Full, Shape)> {
     let (full, _, tree, can_write) = load_in_reach(txn, actor, id).await?;
     if !can_write {
         return Err(Error::Forbidden);
@@ -2070,7 +2080,8 @@ async fn for_change(
             "订单已取消，不能再修改",
         ));
     }
-    Ok((full, tree))
+    let metrics = load_metrics(txn).await?;
+    Ok((full, Shape::Read { tree, metrics }))
 }
 
 /// The dates of the order's steps so far, with their field names.
@@ -2103,7 +2114,7 @@ pub async fn update(
         return Err(Error::Forbidden);
     }
     let txn = begin_write(db, Lane::Figures).await?;
-    let (full, tree) = for_change(&txn, actor, id).await?;
+    let (full, shape) = for_change(&txn, actor, id).await?;
     let Snapshot {
         audit: before_view,
         touched: before_touched,
@@ -2150,7 +2161,7 @@ pub async fn update(
             None => o.note.as_deref(),
         },
     };
-    let c = check(&txn, actor, &tree, &w, tz, Some(o)).await?;
+    let c = check(&txn, actor, shape.tree(), &w, tz, Some(o)).await?;
     // What the order's history allows.
     let mut errors = Vec::new();
     let day = c.order_date.to_string();
@@ -2208,7 +2219,7 @@ pub async fn update(
     let moved = refresh_first_purchase(&txn, &[o.customer_id, customer_id]).await?;
     finish(
         txn,
-        &tree,
+        &shape,
         actor,
         "update",
         id,
@@ -2252,7 +2263,7 @@ pub async fn set_status(
     tz: Tz,
 ) -> Result<Option<OrderView>> {
     let txn = begin_write(db, Lane::Figures).await?;
-    let (full, tree) = for_change(&txn, actor, id).await?;
+    let (full, shape) = for_change(&txn, actor, id).await?;
     let Snapshot {
         audit: before_view,
         touched: before_touched,
@@ -2320,7 +2331,7 @@ pub async fn set_status(
     am.update(&txn).await?;
     finish(
         txn,
-        &tree,
+        &shape,
         actor,
         "status",
         id,
@@ -2340,7 +2351,7 @@ pub async fn cancel(
     tz: Tz,
 ) -> Result<Option<OrderView>> {
     let txn = begin_write(db, Lane::Figures).await?;
-    let (full, tree) = for_change(&txn, actor, id).await?;
+    let (full, shape) = for_change(&txn, actor, id).await?;
     let Snapshot {
         audit: before_view,
         touched: before_touched,
@@ -2404,7 +2415,7 @@ pub async fn cancel(
     let moved = refresh_first_purchase(&txn, &[o.customer_id]).await?;
     finish(
         txn,
-        &tree,
+        &shape,
         actor,
         "cancel",
         id,
@@ -2425,7 +2436,7 @@ pub async fn add_collection(
     tz: Tz,
 ) -> Result<i64> {
     let txn = begin_write(db, Lane::Figures).await?;
-    let (full, tree) = for_change(&txn, actor, id).await?;
+    let (full, shape) = for_change(&txn, actor, id).await?;
     let Snapshot {
         audit: before_view,
         touched: before_touched,
@@ -2528,7 +2539,7 @@ pub async fn add_collection(
     touch_order(&txn, id).await?;
     finish(
         txn,
-        &tree,
+        &shape,
         actor,
         "collect",
         id,
@@ -2559,7 +2570,7 @@ pub async fn delete_collection(
     collection_id: i64,
 ) -> Result<Option<OrderView>> {
     let txn = begin_write(db, Lane::Figures).await?;
-    let (full, tree) = for_change(&txn, actor, id).await?;
+    let (full, shape) = for_change(&txn, actor, id).await?;
     if !full.collections.iter().any(|k| k.id == collection_id) {
         return Err(Error::NotFound);
     }
@@ -2578,7 +2589,7 @@ pub async fn delete_collection(
     touch_order(&txn, id).await?;
     finish(
         txn,
-        &tree,
+        &shape,
         actor,
         "delete_collection",
         id,

@@ -897,8 +897,8 @@ pub async fn import_file(
         done: touched.len(),
         total: touched.len(),
     });
-    let tree = crate::storage::org::load_org_tree(&txn).await?;
-    computed::orders_entered(&txn, &tree, &touched, &moved).await?;
+    let shape = crate::storage::cache::Shape::read(&txn).await?;
+    computed::orders_entered(&txn, &shape, &touched, &moved).await?;
     tracing::debug!(
         ms = started.elapsed().as_millis() as u64,
         "import: written, computed actuals"

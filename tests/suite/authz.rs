@@ -1770,7 +1770,7 @@ impl Run {
             }],
             ..Default::default()
         };
-        let id = orders::create(db, &admin, &new, tz)
+        let id = orders::create(db, &Default::default(), &admin, &new, tz)
             .await
             .map_err(|e| e.to_string())?
             .id;

@@ -50,7 +50,7 @@ pub async fn create_order(
     ApiJson(new): ApiJson<NewOrder>,
 ) -> Result<(StatusCode, Json<OrderView>), ApiError> {
     let tz = state.settings.time_zone;
-    let view = orders::create(&state.db, a.actor(), &new, tz).await?;
+    let view = orders::create(&state.db, &state.structure, a.actor(), &new, tz).await?;
     Ok((StatusCode::CREATED, Json(view)))
 }
 

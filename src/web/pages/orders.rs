@@ -569,7 +569,15 @@ async fn create(
     }
     let form = OrderForm::from_pairs(&pairs);
     let (new, line_rows, credit_rows) = form.to_new();
-    match store::create(&state.db, actor, &new, state.settings.time_zone).await {
+    match store::create(
+        &state.db,
+        &state.structure,
+        actor,
+        &new,
+        state.settings.time_zone,
+    )
+    .await
+    {
         Ok(order) => redirect_with_notice(jar, &format!("/orders/{}", order.id), "common.saved"),
         Err(e @ (storage::Error::Invalid(_) | storage::Error::Forbidden)) => {
             match list_page(&state, &a, locale, ListQuery::default()).await {
