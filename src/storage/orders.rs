@@ -1801,11 +1801,27 @@ async fn resolve_customer<C: ConnectionTrait>(
     }
 }
 
-async fn write_lines<C: ConnectionTrait>(conn: &C, order_id: i64, lines: &[Line]) -> Result<()> {
-    order_line::Entity::delete_many()
-        .filter(order_line::Column::OrderId.eq(order_id))
-        .exec(conn)
-        .await?;
+/// Whether an order's lines and credits are written for the first time
+/// (a new order has none to delete: two statements fewer) or replace
+/// those stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Rows {
+    New,
+    Replacing,
+}
+
+async fn write_lines<C: ConnectionTrait>(
+    conn: &C,
+    order_id: i64,
+    lines: &[Line],
+    rows: Rows,
+) -> Result<()> {
+    if rows == Rows::Replacing {
+        order_line::Entity::delete_many()
+            .filter(order_line::Column::OrderId.eq(order_id))
+            .exec(conn)
+            .await?;
+    }
     if lines.is_empty() {
         return Ok(());
     }
@@ -1838,12 +1854,16 @@ async fn write_credits<C: ConnectionTrait>(
     order: &sales_order::Model,
     credits: &[(PersonId, i32)],
     collections: &[collection::Model],
+    rows: Rows,
 ) -> Result<()> {
-    let mut keys = credit_years(conn, order.id).await?;
-    order_credit::Entity::delete_many()
-        .filter(order_credit::Column::OrderId.eq(order.id))
-        .exec(conn)
-        .await?;
+    let mut keys = BTreeSet::new();
+    if rows == Rows::Replacing {
+        keys = credit_years(conn, order.id).await?;
+        order_credit::Entity::delete_many()
+            .filter(order_credit::Column::OrderId.eq(order.id))
+            .exec(conn)
+            .await?;
+    }
     let shares: Vec<i32> = credits.iter().map(|c| c.1).collect();
     let parts = split_by_shares(order.total, &shares);
     order_credit::Entity::insert_many(credits.iter().zip(&parts).map(|((pid, share), amount)| {
@@ -2053,8 +2073,8 @@ pub async fn create(
     }
     .insert(&txn)
     .await?;
-    write_lines(&txn, order.id, &c.lines).await?;
-    write_credits(&txn, &order, &c.credits, &[]).await?;
+    write_lines(&txn, order.id, &c.lines, Rows::New).await?;
+    write_credits(&txn, &order, &c.credits, &[], Rows::New).await?;
     let moved = refresh_first_purchase(&txn, &[customer_id]).await?;
     tracing::debug!(us = started.elapsed().as_micros() as u64, "order: written");
     finish(txn, &shape, actor, "create", order.id, None, &moved)
@@ -2214,8 +2234,15 @@ pub async fn update(
     am.note = Set(c.note.clone());
     am.updated_at = Set(Utc::now());
     let updated = am.update(&txn).await?;
-    write_lines(&txn, id, &c.lines).await?;
-    write_credits(&txn, &updated, &c.credits, &full.collections).await?;
+    write_lines(&txn, id, &c.lines, Rows::Replacing).await?;
+    write_credits(
+        &txn,
+        &updated,
+        &c.credits,
+        &full.collections,
+        Rows::Replacing,
+    )
+    .await?;
     let moved = refresh_first_purchase(&txn, &[o.customer_id, customer_id]).await?;
     finish(
         txn,

@@ -115,6 +115,48 @@ both_databases! {
         assert_eq!(cell(&company, "sales_amount", "2031-03")["actual"], "580.00");
     }
 
+    async fn one_write_rolls_up_sibling_teams_of_different_months(app) {
+        // The rollups of a write are worked out from one read: a team
+        // changed in one write must count with its new subtotal, a team
+        // changed in another month only with what it had stored, and a
+        // team's own target above its people's.
+        let gm = app.demo("gm").await;
+        let (status, body) = gm.put("/api/v1/targets", json!([
+            {"metric": "sales_amount", "subject": "unit:HD-SH", "period": "2031-03", "value": "500"},
+            {"metric": "sales_amount", "subject": "person:E0020", "period": "2031-03", "value": "80"},
+        ])).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let (status, body) = gm.put("/api/v1/targets", json!([
+            {"metric": "sales_amount", "subject": "person:E0015", "period": "2031-03", "value": "300"},
+            {"metric": "sales_amount", "subject": "person:E0016", "period": "2031-04", "value": "100"},
+            {"metric": "sales_amount", "subject": "person:E0020", "period": "2031-04", "value": "250"},
+        ])).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let (_, team) = gm.get("/api/v1/table?subject=unit:HD-SH&year=2031").await;
+        let mar = cell(&team, "sales_amount", "2031-03");
+        assert_eq!(mar["target"], "500.00", "the team's own target");
+        assert_eq!(mar["children_target"], "300.00");
+        assert_eq!(cell(&team, "sales_amount", "2031-04")["target"], "100.00");
+        let (_, region) = gm.get("/api/v1/table?subject=unit:HD&year=2031").await;
+        // March: 上海一组's own 500 (not its people's 300) and 杭州组's 80,
+        // which this write did not change for March.
+        assert_eq!(cell(&region, "sales_amount", "2031-03")["target"], "580.00");
+        // April: both teams' new subtotals, 100 + 250.
+        assert_eq!(cell(&region, "sales_amount", "2031-04")["target"], "350.00");
+        let (_, company) = gm.get("/api/v1/table?subject=unit:HQ&year=2031").await;
+        assert_eq!(cell(&company, "sales_amount", "2031-03")["target"], "580.00");
+        assert_eq!(cell(&company, "sales_amount", "2031-04")["target"], "350.00");
+        // Taking the team's own target away shows its people's again.
+        let (status, _) = gm.put("/api/v1/targets", json!([
+            {"metric": "sales_amount", "subject": "unit:HD-SH", "period": "2031-03", "value": null},
+            {"metric": "sales_amount", "subject": "person:E0020", "period": "2031-04", "value": "200"},
+        ])).await;
+        assert_eq!(status, StatusCode::OK);
+        let (_, company) = gm.get("/api/v1/table?subject=unit:HQ&year=2031").await;
+        assert_eq!(cell(&company, "sales_amount", "2031-03")["target"], "380.00");
+        assert_eq!(cell(&company, "sales_amount", "2031-04")["target"], "300.00");
+    }
+
     async fn a_moved_salesperson_takes_their_figures_along(app) {
         // Figures typed by hand, including those the sales process would compute.
         app.typed_actuals().await;

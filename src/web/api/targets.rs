@@ -105,8 +105,16 @@ pub async fn get_table(
     Ok(match key {
         Some(key) if gzip_ok => json_answer(state.tables.put(a.versions, key, &json)?, true),
         Some(key) => {
-            state.tables.put(a.versions, key, &json)?;
-            json_answer(json.into(), false)
+            // The caller takes the JSON as it is: it is compressed for the
+            // cache once the answer has gone, not before.
+            let json = Bytes::from(json);
+            let (tables, versions, kept) = (state.tables.clone(), a.versions, json.clone());
+            tokio::task::spawn_blocking(move || {
+                if let Err(e) = tables.put(versions, key, &kept) {
+                    tracing::warn!(error = %e, "keeping a table answer");
+                }
+            });
+            json_answer(json, false)
         }
         None if gzip_ok => json_answer(table_cache::gzip(&json)?.into(), true),
         None => json_answer(json.into(), false),
