@@ -826,6 +826,11 @@ async fn roll_units<C: ConnectionTrait>(
                     ));
                 }
             }
+            // Everything was read first: a roll of the whole tree writes
+            // as it goes.
+            if rows.len() >= 1000 {
+                save_parts(txn, &std::mem::take(&mut rows)).await?;
+            }
         }
     }
     save_parts(txn, &rows).await?;

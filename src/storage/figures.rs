@@ -1096,7 +1096,7 @@ async fn upsert_figures<C: ConnectionTrait>(
 /// figures as stored, and its own stored figures. The new subtotals are
 /// then worked out level by level, deepest first, each touched sub-unit's
 /// stored value in its parent's sums replaced by its new one, and written
-/// in one upsert. A new order, which touches a team, its department and
+/// in one upsert per 2,000. A new order, which touches a team, its department and
 /// the company, costs two statements instead of two per level.
 pub async fn recompute_rollups<C: ConnectionTrait>(
     conn: &C,
@@ -1175,8 +1175,25 @@ pub async fn recompute_rollups<C: ConnectionTrait>(
                     ..Default::default()
                 });
             }
+            // Everything was read before anything is written, so a rollup
+            // of the whole tree writes as it goes instead of holding
+            // every row.
+            if rows.len() >= ROLLUP_ROWS_HELD {
+                upsert_subtotals(conn, std::mem::take(&mut rows)).await?;
+            }
         }
     }
+    upsert_subtotals(conn, rows).await
+}
+
+/// Rollup rows held before they are written: a new order's few go in one
+/// statement, a rollup of the whole tree in many.
+const ROLLUP_ROWS_HELD: usize = 2000;
+
+async fn upsert_subtotals<C: ConnectionTrait>(
+    conn: &C,
+    rows: Vec<figure::ActiveModel>,
+) -> Result<()> {
     upsert_figures(
         conn,
         rows,

@@ -106,7 +106,7 @@ pub async fn get_table(
         Some(key) if gzip_ok => json_answer(state.tables.put(a.versions, key, &json)?, true),
         Some(key) => {
             // The caller takes the JSON as it is: it is compressed for the
-            // cache once the answer has gone, not before.
+            // cache beside the answer, without delaying it.
             let json = Bytes::from(json);
             let (tables, versions, kept) = (state.tables.clone(), a.versions, json.clone());
             tokio::task::spawn_blocking(move || {
