@@ -101,6 +101,15 @@ impl OrgTree {
         path
     }
 
+    /// `units` deepest first (by depth, then id): the order rollups go in,
+    /// every unit after its sub-units.
+    pub fn deepest_first(&self, units: impl IntoIterator<Item = UnitId>) -> Vec<UnitId> {
+        let mut by_depth: Vec<(usize, UnitId)> =
+            units.into_iter().map(|u| (self.path(u).len(), u)).collect();
+        by_depth.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        by_depth.into_iter().map(|(_, u)| u).collect()
+    }
+
     /// Depth-first order with depth, for an indented tree view.
     pub fn walk(&self, root: UnitId) -> Vec<(usize, &UnitNode)> {
         let mut out = Vec::new();
@@ -212,6 +221,13 @@ mod tests {
         assert_eq!(t.check_move(2, Some(2)), Err(OrgError::Cycle));
         assert_eq!(t.check_move(3, Some(5)), Ok(()));
         assert_eq!(t.check_move(5, None), Ok(()));
+    }
+
+    #[test]
+    fn rollups_go_deepest_first() {
+        let t = company();
+        assert_eq!(t.deepest_first([1, 5, 4, 2, 3]), [3, 4, 2, 5, 1]);
+        assert_eq!(t.deepest_first([]), Vec::<UnitId>::new());
     }
 
     #[test]

@@ -786,51 +786,42 @@ async fn roll_units<C: ConnectionTrait>(
         let months: BTreeSet<&str> = pairs.map(|(_, m)| m.as_str()).collect();
         read_roll_inputs(txn, chunk, &chunk_sources, &months, &mut sums, &mut stored).await?;
     }
-    let mut levels: BTreeMap<std::cmp::Reverse<usize>, Vec<UnitId>> = BTreeMap::new();
-    for u in &units {
-        levels
-            .entry(std::cmp::Reverse(tree.path(*u).len()))
-            .or_default()
-            .push(*u);
-    }
     let mut fresh: HashMap<(UnitId, Source, Month), Part> = HashMap::new();
     let mut rows: Vec<PartRow> = Vec::new();
     let mut unit_items = Vec::new();
-    for units in levels.values() {
-        for u in units {
-            let touched_children: Vec<UnitId> = tree
-                .children(*u)
-                .iter()
-                .copied()
-                .filter(|c| touched.contains_key(c))
-                .collect();
-            for (source, month) in &touched[u] {
-                let key = (*u, *source, month.clone());
-                let mut part = sums.get(&key).copied().unwrap_or_default();
-                for child in &touched_children {
-                    let child_key = (*child, *source, month.clone());
-                    if let Some(new) = fresh.get(&child_key).copied() {
-                        part.sub(stored.get(&child_key).copied().unwrap_or_default());
-                        part.add(new);
-                    }
-                }
-                fresh.insert(key, part);
-                rows.push((*source, Subject::Unit(*u), month.clone(), part));
-                for metric in sources.get(source).map(Vec::as_slice).unwrap_or(&[]) {
-                    unit_items.push(item(
-                        metric.id,
-                        Subject::Unit(*u),
-                        *u,
-                        month,
-                        percent(part.num, part.den),
-                    ));
+    for u in &tree.deepest_first(units) {
+        let touched_children: Vec<UnitId> = tree
+            .children(*u)
+            .iter()
+            .copied()
+            .filter(|c| touched.contains_key(c))
+            .collect();
+        for (source, month) in &touched[u] {
+            let key = (*u, *source, month.clone());
+            let mut part = sums.get(&key).copied().unwrap_or_default();
+            for child in &touched_children {
+                let child_key = (*child, *source, month.clone());
+                if let Some(new) = fresh.get(&child_key).copied() {
+                    part.sub(stored.get(&child_key).copied().unwrap_or_default());
+                    part.add(new);
                 }
             }
-            // Everything was read first: a roll of the whole tree writes
-            // as it goes.
-            if rows.len() >= 1000 {
-                save_parts(txn, &std::mem::take(&mut rows)).await?;
+            fresh.insert(key, part);
+            rows.push((*source, Subject::Unit(*u), month.clone(), part));
+            for metric in sources.get(source).map(Vec::as_slice).unwrap_or(&[]) {
+                unit_items.push(item(
+                    metric.id,
+                    Subject::Unit(*u),
+                    *u,
+                    month,
+                    percent(part.num, part.den),
+                ));
             }
+        }
+        // Everything was read first: a roll of the whole tree writes
+        // as it goes.
+        if rows.len() >= 1000 {
+            save_parts(txn, &std::mem::take(&mut rows)).await?;
         }
     }
     save_parts(txn, &rows).await?;

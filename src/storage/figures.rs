@@ -1119,68 +1119,59 @@ pub async fn recompute_rollups<C: ConnectionTrait>(
             .collect();
         read_rollup_inputs(conn, chunk, &metric_ids, &periods, &mut sums, &mut own).await?;
     }
-    let mut levels: BTreeMap<std::cmp::Reverse<usize>, Vec<UnitId>> = BTreeMap::new();
-    for u in &units {
-        levels
-            .entry(std::cmp::Reverse(tree.path(*u).len()))
-            .or_default()
-            .push(*u);
-    }
     // The new (sub_target, sub_actual) of each touched unit and pair.
     let mut fresh: HashMap<FigureKey, (Option<i64>, Option<i64>)> = HashMap::new();
     let now = Utc::now();
     let mut rows = Vec::new();
-    for units in levels.values() {
-        for u in units {
-            let touched_children: Vec<UnitId> = tree
-                .children(*u)
-                .iter()
-                .copied()
-                .filter(|c| touched.contains_key(c))
-                .collect();
-            for (metric_id, period) in &touched[u] {
-                let key = (*u, *metric_id, period.clone());
-                let mut s = sums.get(&key).copied().unwrap_or_default();
-                for child in &touched_children {
-                    let child_key = (*child, *metric_id, period.clone());
-                    let Some((sub_target, sub_actual)) = fresh.get(&child_key).copied() else {
-                        continue;
-                    };
-                    let stored = own.get(&child_key).copied().unwrap_or_default();
-                    s.targets_replace(
-                        stored.target.or(stored.sub_target),
-                        stored.target.or(sub_target),
-                    );
-                    s.actuals_replace(
-                        stored.actual.or(stored.sub_actual),
-                        stored.actual.or(sub_actual),
-                    );
-                }
-                let rule = rules.get(metric_id).copied().unwrap_or(Rollup::Sum);
-                let sub_target = table::roll_up(rule, s.target_sum, s.targets);
-                let sub_actual = table::roll_up(rule, s.actual_sum, s.actuals);
-                fresh.insert(key, (sub_target, sub_actual));
-                rows.push(figure::ActiveModel {
-                    metric_id: Set(*metric_id),
-                    subject_kind: Set("unit".into()),
-                    subject_id: Set(*u),
-                    period: Set(period.clone()),
-                    target: Set(None),
-                    floor: Set(None),
-                    stretch: Set(None),
-                    actual: Set(None),
-                    sub_target: Set(sub_target),
-                    sub_actual: Set(sub_actual),
-                    updated_at: Set(now),
-                    ..Default::default()
-                });
+    for u in &tree.deepest_first(units) {
+        let touched_children: Vec<UnitId> = tree
+            .children(*u)
+            .iter()
+            .copied()
+            .filter(|c| touched.contains_key(c))
+            .collect();
+        for (metric_id, period) in &touched[u] {
+            let key = (*u, *metric_id, period.clone());
+            let mut s = sums.get(&key).copied().unwrap_or_default();
+            for child in &touched_children {
+                let child_key = (*child, *metric_id, period.clone());
+                let Some((sub_target, sub_actual)) = fresh.get(&child_key).copied() else {
+                    continue;
+                };
+                let stored = own.get(&child_key).copied().unwrap_or_default();
+                s.targets_replace(
+                    stored.target.or(stored.sub_target),
+                    stored.target.or(sub_target),
+                );
+                s.actuals_replace(
+                    stored.actual.or(stored.sub_actual),
+                    stored.actual.or(sub_actual),
+                );
             }
-            // Everything was read before anything is written, so a rollup
-            // of the whole tree writes as it goes instead of holding
-            // every row.
-            if rows.len() >= ROLLUP_ROWS_HELD {
-                upsert_subtotals(conn, std::mem::take(&mut rows)).await?;
-            }
+            let rule = rules.get(metric_id).copied().unwrap_or(Rollup::Sum);
+            let sub_target = table::roll_up(rule, s.target_sum, s.targets);
+            let sub_actual = table::roll_up(rule, s.actual_sum, s.actuals);
+            fresh.insert(key, (sub_target, sub_actual));
+            rows.push(figure::ActiveModel {
+                metric_id: Set(*metric_id),
+                subject_kind: Set("unit".into()),
+                subject_id: Set(*u),
+                period: Set(period.clone()),
+                target: Set(None),
+                floor: Set(None),
+                stretch: Set(None),
+                actual: Set(None),
+                sub_target: Set(sub_target),
+                sub_actual: Set(sub_actual),
+                updated_at: Set(now),
+                ..Default::default()
+            });
+        }
+        // Everything was read before anything is written, so a rollup
+        // of the whole tree writes as it goes instead of holding
+        // every row.
+        if rows.len() >= ROLLUP_ROWS_HELD {
+            upsert_subtotals(conn, std::mem::take(&mut rows)).await?;
         }
     }
     upsert_subtotals(conn, rows).await
