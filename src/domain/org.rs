@@ -101,13 +101,21 @@ impl OrgTree {
         path
     }
 
-    /// `units` deepest first (by depth, then id): the order rollups go in,
-    /// every unit after its sub-units.
-    pub fn deepest_first(&self, units: impl IntoIterator<Item = UnitId>) -> Vec<UnitId> {
+    /// `units` deepest first (by depth, then id), each with those of its
+    /// children that are among `units` (in [`Self::children`]' order): the order rollups go in, every unit
+    /// after its sub-units, whose new values it takes.
+    pub fn bottom_up(&self, units: &[UnitId]) -> Vec<(UnitId, Vec<UnitId>)> {
+        let among: HashSet<UnitId> = units.iter().copied().collect();
         let mut by_depth: Vec<(usize, UnitId)> =
-            units.into_iter().map(|u| (self.path(u).len(), u)).collect();
+            units.iter().map(|u| (self.path(*u).len(), *u)).collect();
         by_depth.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        by_depth.into_iter().map(|(_, u)| u).collect()
+        by_depth
+            .into_iter()
+            .map(|(_, u)| {
+                let children = self.children(u).iter().copied();
+                (u, children.filter(|c| among.contains(c)).collect())
+            })
+            .collect()
     }
 
     /// Depth-first order with depth, for an indented tree view.
@@ -224,10 +232,21 @@ mod tests {
     }
 
     #[test]
-    fn rollups_go_deepest_first() {
+    fn rollups_go_deepest_first_with_their_children_among_them() {
         let t = company();
-        assert_eq!(t.deepest_first([1, 5, 4, 2, 3]), [3, 4, 2, 5, 1]);
-        assert_eq!(t.deepest_first([]), Vec::<UnitId>::new());
+        assert_eq!(
+            t.bottom_up(&[1, 5, 4, 2, 3]),
+            [
+                (3, vec![]),
+                (4, vec![]),
+                (2, vec![4, 3]),
+                (5, vec![]),
+                (1, vec![2, 5])
+            ]
+        );
+        // 上海一组 is not among them: 华东大区 takes its stored figures.
+        assert_eq!(t.bottom_up(&[4, 2]), [(4, vec![]), (2, vec![4])]);
+        assert_eq!(t.bottom_up(&[]), []);
     }
 
     #[test]

@@ -761,7 +761,7 @@ type RollWanted = (Source, Vec<UnitId>, BTreeSet<Month>);
 /// ([`figures::recompute_rollups`]): everything is read first, one
 /// statement per 300 units, the sums are worked out deepest level first
 /// with each touched sub-unit's new parts in place of its stored ones,
-/// and written in one upsert.
+/// and written in one upsert per 1,000.
 async fn roll_units<C: ConnectionTrait>(
     txn: &C,
     tree: &OrgTree,
@@ -789,17 +789,11 @@ async fn roll_units<C: ConnectionTrait>(
     let mut fresh: HashMap<(UnitId, Source, Month), Part> = HashMap::new();
     let mut rows: Vec<PartRow> = Vec::new();
     let mut unit_items = Vec::new();
-    for u in &tree.deepest_first(units) {
-        let touched_children: Vec<UnitId> = tree
-            .children(*u)
-            .iter()
-            .copied()
-            .filter(|c| touched.contains_key(c))
-            .collect();
+    for (u, touched_children) in &tree.bottom_up(&units) {
         for (source, month) in &touched[u] {
             let key = (*u, *source, month.clone());
             let mut part = sums.get(&key).copied().unwrap_or_default();
-            for child in &touched_children {
+            for child in touched_children {
                 let child_key = (*child, *source, month.clone());
                 if let Some(new) = fresh.get(&child_key).copied() {
                     part.sub(stored.get(&child_key).copied().unwrap_or_default());

@@ -1096,8 +1096,8 @@ async fn upsert_figures<C: ConnectionTrait>(
 /// figures as stored, and its own stored figures. The new subtotals are
 /// then worked out level by level, deepest first, each touched sub-unit's
 /// stored value in its parent's sums replaced by its new one, and written
-/// in one upsert per 2,000. A new order, which touches a team, its department and
-/// the company, costs two statements instead of two per level.
+/// in one upsert per 2,000. A new order, which touches a team, its region
+/// and the company, costs two statements instead of two per level.
 pub async fn recompute_rollups<C: ConnectionTrait>(
     conn: &C,
     tree: &OrgTree,
@@ -1123,17 +1123,11 @@ pub async fn recompute_rollups<C: ConnectionTrait>(
     let mut fresh: HashMap<FigureKey, (Option<i64>, Option<i64>)> = HashMap::new();
     let now = Utc::now();
     let mut rows = Vec::new();
-    for u in &tree.deepest_first(units) {
-        let touched_children: Vec<UnitId> = tree
-            .children(*u)
-            .iter()
-            .copied()
-            .filter(|c| touched.contains_key(c))
-            .collect();
+    for (u, touched_children) in &tree.bottom_up(&units) {
         for (metric_id, period) in &touched[u] {
             let key = (*u, *metric_id, period.clone());
             let mut s = sums.get(&key).copied().unwrap_or_default();
-            for child in &touched_children {
+            for child in touched_children {
                 let child_key = (*child, *metric_id, period.clone());
                 let Some((sub_target, sub_actual)) = fresh.get(&child_key).copied() else {
                     continue;
