@@ -1121,9 +1121,10 @@ async fn compute<C: ConnectionTrait>(
     people: Option<&BTreeSet<PersonId>>,
 ) -> Result<HashMap<Source, HashMap<(PersonId, Month), Part>>> {
     // Many people (an import touches every salesperson): one pass for
-    // everyone beats a pass per chunk of people. Sums of credits that
-    // carry their day go person by person along their (person, date)
-    // indexes either way; orders by shipment or invoice date are read
+    // everyone beats a pass per chunk of people. Sums of order credits go
+    // along their (month, person, day) index, collections' person by
+    // person along their (person, day) index, either way; orders by
+    // shipment or invoice date are read
     // along the date index over a few months and by a whole scan over
     // many, where each salesperson's own credits would cost a random read
     // each — which pays off only for thousands of people.
@@ -1156,12 +1157,20 @@ async fn compute<C: ConnectionTrait>(
         Source::NewCustomerShare,
     ];
     const ACTIVITIES: [Source; 3] = [Source::Calls, Source::Visits, Source::Meetings];
+    let by_other_dates = wanted
+        .keys()
+        .any(|s| matches!(s, Source::SalesByShipment | Source::SalesByInvoice));
+    let first_order = match people.is_some() && by_other_dates {
+        true => first_order_month(txn).await?,
+        false => None,
+    };
     for chunk in chunks {
         let q = |(from, to): &(Month, Month)| Query {
             txn,
             people: chunk,
             from: from.clone(),
             to: to.clone(),
+            first_order: first_order.as_deref(),
         };
         if let Some(range) = span(&BY_ORDER_DATE) {
             q(&range).by_order_date(&mut out).await?;
@@ -1205,6 +1214,9 @@ struct Query<'a, C> {
     people: Option<&'a [PersonId]>,
     from: Month,
     to: Month,
+    /// The month of the first order: credits looked up by their orders'
+    /// shipment or invoice date may be of any month from it on.
+    first_order: Option<&'a str>,
 }
 
 /// A query of (person, month, num) rows, with the date range's parameters
@@ -1229,8 +1241,10 @@ impl<C: ConnectionTrait> Query<'_, C> {
     /// the people or everyone.
     ///
     /// For some people the join starts from their credits (`CROSS JOIN`
-    /// fixes SQLite's order): left to itself, SQLite walks every order of
-    /// the range by the date index to find one salesperson's few. For
+    /// fixes SQLite's order), those of every month from the first order's
+    /// to the range's last (an order is shipped or invoiced after it is
+    /// dated): left to itself, SQLite walks every order of the range by
+    /// the date index to find one salesperson's few. For
     /// everyone over many months it reads the orders in the order they are
     /// stored — `|| ''` keeps SQLite off the date index, whose order is
     /// random in the table and costs a page read per order; over a few
@@ -1241,7 +1255,8 @@ impl<C: ConnectionTrait> Query<'_, C> {
             Some(_) => Credited {
                 from: "order_credit c CROSS JOIN sales_order o".to_owned(),
                 filter: format!(
-                    "o.id = c.order_id AND o.{date} >= ? AND o.{date} < ?{}",
+                    "{} AND o.id = c.order_id AND o.{date} >= ? AND o.{date} < ?{}",
+                    credit_months("c", self.first_order.unwrap_or(&self.from), &self.to),
                     self.people_clause("c.person_id")
                 ),
             },
@@ -1256,25 +1271,41 @@ impl<C: ConnectionTrait> Query<'_, C> {
         }
     }
 
-    /// Credits (`c`) that carry their record's day in `date` themselves
-    /// (an order's date, a collection's), in the range, for the people or
-    /// everyone: read along the (person, date, …) index that holds what
-    /// the sums need, without visiting the orders or collections. For
-    /// everyone, person by person (`CROSS JOIN` fixes SQLite's order):
-    /// one short run of the index each, in the order the sums group by.
-    fn dated_credits(&self, credits: &str, date: &str) -> Credited {
+    /// Collection credits (`c`), which carry their collection's day, in
+    /// the range, for the people or everyone: read along the (person,
+    /// day, amount) index, without visiting the collections. For everyone,
+    /// person by person (`CROSS JOIN` fixes SQLite's order): one short run
+    /// of the index each, in the order the sums group by.
+    fn collection_credits(&self) -> Credited {
         match self.people {
             Some(_) => Credited {
-                from: format!("{credits} c"),
+                from: "collection_credit c".to_owned(),
                 filter: format!(
-                    "c.{date} >= ? AND c.{date} < ?{}",
+                    "c.collected_on >= ? AND c.collected_on < ?{}",
                     self.people_clause("c.person_id")
                 ),
             },
             None => Credited {
-                from: format!("person p CROSS JOIN {credits} c"),
-                filter: format!("c.person_id = p.id AND c.{date} >= ? AND c.{date} < ?"),
+                from: "person p CROSS JOIN collection_credit c".to_owned(),
+                filter: "c.person_id = p.id AND c.collected_on >= ? AND c.collected_on < ?"
+                    .to_owned(),
             },
+        }
+    }
+
+    /// Order credits (`c`), which carry their order's day, customer and
+    /// cancellation, in the range, for the people or everyone: read along
+    /// the (month, person, day, …) index that holds what the sums need,
+    /// without visiting the orders — one short run per month and person,
+    /// or for everyone the range's months whole.
+    fn order_credits(&self) -> Credited {
+        Credited {
+            from: "order_credit c".to_owned(),
+            filter: format!(
+                "{} AND c.order_date >= ? AND c.order_date < ?{}",
+                credit_months("c", &self.from, &self.to),
+                self.people_clause("c.person_id")
+            ),
         }
     }
 
@@ -1316,7 +1347,7 @@ impl<C: ConnectionTrait> Query<'_, C> {
     }
 
     fn credited_collections(&self) -> Grouped {
-        let Credited { from, filter } = self.dated_credits("collection_credit", "collected_on");
+        let Credited { from, filter } = self.collection_credits();
         Grouped {
             sql: format!(
                 "SELECT c.person_id AS person, substr(c.collected_on, 1, 7) AS month, \
@@ -1354,7 +1385,7 @@ impl<C: ConnectionTrait> Query<'_, C> {
         out: &mut HashMap<Source, HashMap<(PersonId, Month), Part>>,
     ) -> Result<()> {
         // The credits carry their order's date, customer and cancellation.
-        let Credited { from, filter } = self.dated_credits("order_credit", "order_date");
+        let Credited { from, filter } = self.order_credits();
         let sql = format!(
             "SELECT c.person_id AS person, substr(c.order_date, 1, 7) AS month, \
              CAST(SUM(c.amount) AS BIGINT) AS sales, \
@@ -1364,7 +1395,7 @@ impl<C: ConnectionTrait> Query<'_, C> {
              THEN c.amount ELSE 0 END) AS BIGINT) AS new_sales \
              FROM {from} CROSS JOIN customer k \
              WHERE {filter} AND k.id = c.customer_id AND NOT c.cancelled \
-             GROUP BY c.person_id, substr(c.order_date, 1, 7)"
+             GROUP BY substr(c.order_date, 1, 7), c.person_id"
         );
         for r in self
             .txn
@@ -1604,6 +1635,44 @@ fn next_month(month: &str) -> Month {
     }
 }
 
+/// `substr(<alias>.order_date, 1, 7) IN ('2026-10', …)` for every month
+/// from `first` to `last` (`YYYY-MM`, both included): the first key of
+/// the credits' month index (migration 000028), which a list of months
+/// turns into one short run per month and salesperson where a range would
+/// read every salesperson's credits of those months. The months are
+/// written from parsed numbers (nothing of the caller's text reaches the
+/// SQL); a range that cannot be read matches nothing.
+pub(crate) fn credit_months(alias: &str, first: &str, last: &str) -> String {
+    let list = match (split_month(first), split_month(last)) {
+        (Some(_), Some(_)) if first <= last => month_range(first, last)
+            .iter()
+            .filter_map(|m| split_month(m))
+            .map(|(y, m)| format!("'{}'", fmt_month(y, m)))
+            .collect::<Vec<_>>()
+            .join(", "),
+        _ => "NULL".to_owned(),
+    };
+    format!("substr({alias}.order_date, 1, 7) IN ({list})")
+}
+
+/// The month of the first order ever dated, if any: where credits looked
+/// up by another date than their own (shipment, invoice) may start.
+pub(crate) async fn first_order_month<C: ConnectionTrait>(conn: &C) -> Result<Option<Month>> {
+    let row = conn
+        .query_one_raw(statement(
+            conn.get_database_backend(),
+            "SELECT MIN(order_date) AS d FROM sales_order",
+            Vec::new(),
+        ))
+        .await?;
+    Ok(match row {
+        Some(r) => r
+            .try_get::<Option<String>>("", "d")?
+            .and_then(|d| d.get(..7).map(str::to_owned)),
+        None => None,
+    })
+}
+
 /// Every month from `first` to `last`, both included.
 fn month_range(first: &str, last: &str) -> Vec<Month> {
     let mut out = Vec::new();
@@ -1658,16 +1727,25 @@ pub(crate) async fn dimension_actuals<C: ConnectionTrait>(
         ),
         _ => return Ok(None),
     };
-    let cancelled = if collected {
-        ""
+    // Order credits by their month index: the range's months for order
+    // dates, every month from the first order's on for the others.
+    let filter = if collected {
+        String::new()
     } else {
-        "o.status <> 'cancelled' AND "
+        let first = match date {
+            "o.order_date" => Some(from.to_owned()),
+            _ => first_order_month(conn).await?,
+        };
+        format!(
+            "o.status <> 'cancelled' AND {} AND ",
+            credit_months("c", first.as_deref().unwrap_or(from), to)
+        )
     };
     let mut out: HashMap<(String, Month), i64> = HashMap::new();
     for chunk in people.chunks(500) {
         let sql = format!(
             "SELECT {select}, substr({date}, 1, 7) AS month FROM {from_clause} \
-             WHERE {cancelled}{date} >= ? AND {date} < ? AND c.person_id IN ({}) \
+             WHERE {filter}{date} >= ? AND {date} < ? AND c.person_id IN ({}) \
              GROUP BY member, substr({date}, 1, 7)",
             vec!["?"; chunk.len()].join(",")
         );
@@ -1708,6 +1786,25 @@ mod tests {
         assert_eq!(month_range("2026-11", "2027-02").len(), 4);
         assert_eq!(month_of("2026-03-31"), Some("2026-03".into()));
         assert_eq!(month_of("2026-13-01"), None);
+    }
+
+    #[test]
+    fn credit_months_are_listed_from_parsed_months_only() {
+        assert_eq!(
+            credit_months("c", "2026-11", "2027-01"),
+            "substr(c.order_date, 1, 7) IN ('2026-11', '2026-12', '2027-01')"
+        );
+        assert_eq!(
+            credit_months("c", "2026-11", "2026-11"),
+            "substr(c.order_date, 1, 7) IN ('2026-11')"
+        );
+        // Backwards, unreadable or hostile ranges match nothing.
+        for (first, last) in [("2026-12", "2026-11"), ("2026-1'", "2026-12"), ("x", "y")] {
+            assert_eq!(
+                credit_months("c", first, last),
+                "substr(c.order_date, 1, 7) IN (NULL)"
+            );
+        }
     }
 
     #[test]

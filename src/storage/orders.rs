@@ -1691,11 +1691,17 @@ async fn keep_customer_years<C: ConnectionTrait>(
     keys: &BTreeSet<CustomerYear>,
 ) -> Result<()> {
     let backend = conn.get_database_backend();
-    let insert = format!(
-        "{INTO_CUSTOMER_YEARS} {CUSTOMER_YEARS} AND person_id = ? AND order_date >= ? \
-         AND order_date < ? AND customer_id = ? {CUSTOMER_YEARS_GROUPED}"
-    );
     for (person, customer, year) in keys {
+        // The year's months: one short run each of the credits' month index.
+        let insert = format!(
+            "{INTO_CUSTOMER_YEARS} {CUSTOMER_YEARS} AND {} AND person_id = ? \
+             AND order_date >= ? AND order_date < ? AND customer_id = ? {CUSTOMER_YEARS_GROUPED}",
+            super::computed::credit_months(
+                "order_credit",
+                &format!("{year:04}-01"),
+                &format!("{year:04}-12")
+            )
+        );
         conn.execute_raw(statement(
             backend,
             "DELETE FROM person_customer_year WHERE person_id = ? AND year = ? AND customer_id = ?",
@@ -2918,9 +2924,11 @@ pub async fn bulk_insert<C: ConnectionTrait>(
         ]);
         audit_values.extend([o.order_no.into(), after.into()]);
     }
-    // In the order of the (person, date) indexes: each of their pages is
-    // visited once, not once per credit.
-    credit_rows.sort_unstable();
+    // In the order of the credits' (month, person, day, …) index: each of
+    // its pages is visited once, not once per credit.
+    credit_rows.sort_unstable_by(|a, b| {
+        (a.1.get(..7), a.0, &a.1, a.2).cmp(&(b.1.get(..7), b.0, &b.1, b.2))
+    });
     let credit_values: Vec<SqlValue> = credit_rows
         .into_iter()
         .flat_map(|(person, day, order, share, amount, customer)| {

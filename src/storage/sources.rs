@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
+use super::computed;
 use super::figures::{self, Subject};
 use super::org::load_org_tree;
 use super::{Db, Error, Result, statement};
@@ -216,6 +217,26 @@ async fn list(
 ) -> Result<(usize, Vec<SourceRecord>)> {
     let from = format!("{month}-01");
     let to = next_month_first_day(month);
+    // The months of order credits to read along their month index: the
+    // month itself for credits by order date; for shipment or invoice
+    // every month from the first order's (an order is shipped and
+    // invoiced after it is dated); last year's and this year's months for
+    // repurchases.
+    let credit_months = match source {
+        Source::SalesByShipment | Source::SalesByInvoice => {
+            let first = computed::first_order_month(db).await?;
+            computed::credit_months("c", first.as_deref().unwrap_or(month), month)
+        }
+        Source::RepurchaseRate => {
+            let last_year = month
+                .get(..4)
+                .and_then(|y| y.parse::<i32>().ok())
+                .unwrap_or(1)
+                - 1;
+            computed::credit_months("c", &format!("{last_year:04}-01"), month)
+        }
+        _ => computed::credit_months("c", month, month),
+    };
     let mut all = Vec::new();
     let mut count = 0;
     for chunk in people.chunks(500) {
@@ -239,8 +260,8 @@ async fn list(
                          k.first_purchase_on AS first_purchase FROM order_credit c \
                          JOIN sales_order o ON o.id = c.order_id JOIN customer k ON k.id = o.customer_id \
                          JOIN person p ON p.id = c.person_id \
-                         WHERE o.status <> 'cancelled' AND o.{date} >= ? AND o.{date} < ? \
-                         AND c.person_id IN ({ids}) ORDER BY o.{date}, o.order_no"
+                         WHERE o.status <> 'cancelled' AND {credit_months} AND o.{date} >= ? \
+                         AND o.{date} < ? AND c.person_id IN ({ids}) ORDER BY o.{date}, o.order_no"
                     ),
                     "order",
                 )
@@ -271,7 +292,7 @@ async fn list(
                 values.push(year_start.into());
                 (
                     format!(
-                        "SELECT k.id AS id, k.name AS reference,                          COALESCE(MIN(CASE WHEN o.order_date >= ? THEN o.order_date END), '') AS day,                          k.name AS customer, MIN(p.name) AS person, CAST(NULL AS BIGINT) AS amount,                          CAST(NULL AS INTEGER) AS share, CAST(NULL AS TEXT) AS first_purchase                          FROM order_credit c JOIN sales_order o ON o.id = c.order_id                          JOIN customer k ON k.id = o.customer_id JOIN person p ON p.id = c.person_id                          WHERE o.status <> 'cancelled' AND o.order_date >= ? AND o.order_date < ?                          AND c.person_id IN ({ids}) GROUP BY k.id, k.name HAVING MIN(o.order_date) < ? \
+                        "SELECT k.id AS id, k.name AS reference,                          COALESCE(MIN(CASE WHEN o.order_date >= ? THEN o.order_date END), '') AS day,                          k.name AS customer, MIN(p.name) AS person, CAST(NULL AS BIGINT) AS amount,                          CAST(NULL AS INTEGER) AS share, CAST(NULL AS TEXT) AS first_purchase                          FROM order_credit c JOIN sales_order o ON o.id = c.order_id                          JOIN customer k ON k.id = o.customer_id JOIN person p ON p.id = c.person_id                          WHERE o.status <> 'cancelled' AND {credit_months} AND o.order_date >= ?                          AND o.order_date < ? AND c.person_id IN ({ids}) GROUP BY k.id, k.name HAVING MIN(o.order_date) < ? \
                          ORDER BY day, reference"
                     ),
                     "repeat",
@@ -284,8 +305,8 @@ async fn list(
                      FROM order_credit c JOIN sales_order o ON o.id = c.order_id \
                      JOIN customer k ON k.id = o.customer_id AND k.first_purchase_on = o.order_date \
                      JOIN person p ON p.id = c.person_id \
-                     WHERE o.status <> 'cancelled' AND o.order_date >= ? AND o.order_date < ? \
-                     AND c.person_id IN ({ids}) ORDER BY o.order_date, k.name"
+                     WHERE o.status <> 'cancelled' AND {credit_months} AND o.order_date >= ? \
+                     AND o.order_date < ? AND c.person_id IN ({ids}) ORDER BY o.order_date, k.name"
                 ),
                 "customer",
             ),

@@ -16,6 +16,7 @@ mod m20261128_000024_activity_month;
 mod m20261129_000025_credit_dates;
 mod m20261129_000026_person_customer_year;
 mod m20261129_000027_credit_amounts_indexed;
+mod m20261129_000028_credits_by_month;
 
 pub struct Migrator;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000025_credit_dates::Migration),
             Box::new(m20261129_000026_person_customer_year::Migration),
             Box::new(m20261129_000027_credit_amounts_indexed::Migration),
+            Box::new(m20261129_000028_credits_by_month::Migration),
         ]
     }
 }
