@@ -93,39 +93,8 @@ pub async fn orders_changed<C: ConnectionTrait>(
     touched: &BTreeSet<(PersonId, String)>,
     moved: &FirstPurchaseMoves,
 ) -> Result<()> {
-    orders_recompute(txn, shape, touched, moved, |_| true).await
-}
-
-/// [`orders_changed`] after new orders that are only entered (录入, an
-/// import): with no shipment, invoice or collection yet, only the sources
-/// counting orders by their order date, and repurchases, can change.
-pub async fn orders_entered<C: ConnectionTrait>(
-    txn: &C,
-    shape: &Shape,
-    touched: &BTreeSet<(PersonId, String)>,
-    moved: &FirstPurchaseMoves,
-) -> Result<()> {
-    orders_recompute(txn, shape, touched, moved, |s| {
-        matches!(
-            s,
-            Source::SalesByOrderDate
-                | Source::NewCustomers
-                | Source::NewCustomerShare
-                | Source::RepurchaseRate
-        )
-    })
-    .await
-}
-
-async fn orders_recompute<C: ConnectionTrait>(
-    txn: &C,
-    shape: &Shape,
-    touched: &BTreeSet<(PersonId, String)>,
-    moved: &FirstPurchaseMoves,
-    may_change: impl Fn(Source) -> bool,
-) -> Result<()> {
     let (tree, metrics) = (shape.tree(), shape.metrics());
-    let sources = computed_sources(metrics, |s| s.fed_by(Records::Orders) && may_change(s));
+    let sources = computed_sources(metrics, |s| s.fed_by(Records::Orders));
     if sources.is_empty() || (touched.is_empty() && moved.is_empty()) {
         return Ok(());
     }

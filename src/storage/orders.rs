@@ -2799,7 +2799,7 @@ fn json_str(s: &str) -> String {
 /// the caller's figures-lane transaction, with multi-row statements; one
 /// audit entry per order. `progress` hears how many lines were written so
 /// far. Returns what the orders touch and the customers whose first
-/// purchase moved, for [`computed::orders_entered`]. A big load runs on a
+/// purchase moved, for [`computed::orders_changed`]. A big load runs on a
 /// [`crate::storage::Bulk`] connection.
 pub async fn bulk_insert<C: ConnectionTrait>(
     conn: &C,

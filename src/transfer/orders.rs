@@ -898,7 +898,11 @@ pub async fn import_file(
         total: touched.len(),
     });
     let shape = crate::storage::cache::Shape::read(&txn).await?;
-    computed::orders_entered(&txn, &shape, &touched, &moved).await?;
+    // Every source fed by orders, also those an entered order cannot
+    // change (collections, shipments): a salesperson's month then holds
+    // every figure an order entered alone would give it — nothing
+    // collected yet is 0, not blank.
+    computed::orders_changed(&txn, &shape, &touched, &moved).await?;
     tracing::debug!(
         ms = started.elapsed().as_millis() as u64,
         "import: written, computed actuals"

@@ -185,6 +185,9 @@ both_databases! {
         assert_eq!(actual(&gm, other, "repurchase_rate", "2033-03").await.as_deref(), Some("0.00"));
         assert_eq!(actual(&gm, other, "repurchase_rate", "2033-04").await.as_deref(), Some("100.00"));
         assert_eq!(actual(&gm, me, "repurchase_rate", "2033-03").await.as_deref(), Some("100.00"));
+        // Nothing collected in a month the import gave orders is a figure,
+        // as after an order entered alone.
+        assert_eq!(actual(&gm, other, "collection_amount", "2032-05").await.as_deref(), Some("0.00"));
         // The kept first months per customer and year match the credits,
         // and a recompute of everything finds nothing to change.
         app.assert_credit_copies_kept().await;
