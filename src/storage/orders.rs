@@ -26,7 +26,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Utc};
 use chrono_tz::Tz;
 use rust_decimal::Decimal;
 use sea_orm::{
@@ -161,11 +161,31 @@ pub fn parse_fixed(text: &str, scale: u32) -> std::result::Result<i64, Expected>
     Ok(if neg { -v } else { v })
 }
 
+/// The years an order's or collection's day may fall in. A year typed
+/// short ("26-3-5" reads as the year 26) is refused rather than kept: the
+/// credits' month index is read by lists of months running from the first
+/// order's (`computed::credit_months`), which a stray year would make
+/// centuries long.
+pub const ORDER_YEARS: std::ops::RangeInclusive<i32> = 1990..=2099;
+
 /// A day as typed: `YYYY-MM-DD` (also `YYYY/M/D`), a local date and time
 /// `YYYY-MM-DD HH:MM[:SS]` (its date), or an RFC 3339 date-time, which is
 /// converted to the company's time zone first (`2026-03-31T16:00:00Z` is
-/// 1 April in Shanghai).
+/// 1 April in Shanghai); in one of [`ORDER_YEARS`].
 pub fn parse_day(text: &str, tz: Tz) -> std::result::Result<NaiveDate, Expected> {
+    const OUT_OF_RANGE: Expected = Expected::new(
+        "is not a date from 1990 to 2099",
+        "不是 1990 至 2099 年之间的日期",
+    );
+    let day = any_day(text, tz)?;
+    match ORDER_YEARS.contains(&day.year()) {
+        true => Ok(day),
+        false => Err(OUT_OF_RANGE),
+    }
+}
+
+/// [`parse_day`] without the bounds on the year.
+fn any_day(text: &str, tz: Tz) -> std::result::Result<NaiveDate, Expected> {
     const BAD: Expected = Expected::new(
         "is not a date (YYYY-MM-DD or an RFC 3339 date-time)",
         "不是有效的日期（YYYY-MM-DD 或 RFC 3339 日期时间）",
@@ -3082,6 +3102,23 @@ mod tests {
         assert_eq!(parse_day("2026/3/5", sh), Ok(d(2026, 3, 5)));
         assert!(parse_day("2026-02-30", sh).is_err());
         assert!(parse_day("yesterday", sh).is_err());
+        // Years typed short, or far out, are refused, with the bounds said.
+        for far in [
+            "26-3-5",
+            "26/3/5",
+            "1989-12-31",
+            "2100-01-01",
+            "+10000-01-01",
+        ] {
+            let e = parse_day(far, sh).expect_err(far);
+            assert!(
+                e.en.contains("1990") || e.en.contains("YYYY"),
+                "{far}: {}",
+                e.en
+            );
+        }
+        assert_eq!(parse_day("1990-01-01", sh), Ok(d(1990, 1, 1)));
+        assert_eq!(parse_day("2099-12-31", sh), Ok(d(2099, 12, 31)));
     }
 
     #[test]

@@ -182,6 +182,12 @@ both_databases! {
         let (status, e) = admin.post("/api/v1/orders", order("T-BAD-3", "测试客户乙", "2031-03-05", "1", json!([{"employee_no": "E0015"}]))).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
         assert_eq!(fields(&e), ["order_no"], "{e}");
+        // A year typed short is not the year 26: refused, with the years
+        // a day may fall in.
+        let (status, e) = admin.post("/api/v1/orders", order("T-BAD-4", "测试客户乙", "26-3-5", "1", json!([{"employee_no": "E0015"}]))).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        assert_eq!(fields(&e), ["order_date"], "{e}");
+        assert!(e["details"][0]["message"].as_str().unwrap().contains("1990 to 2099"), "{e}");
     }
 
     async fn status_steps_forward_with_dates_and_never_back(app) {

@@ -7,7 +7,8 @@
 //! a third of everything the import wrote. Keyed month first they land in
 //! one stretch of the index. A salesperson's month is still one short run
 //! (month and person are the first two keys); a range of months is one
-//! run per month (`storage::credit_months`), which queries name as a list.
+//! run per month (`storage::computed::credit_months`), which queries name
+//! as a list.
 
 use sea_orm_migration::prelude::*;
 
