@@ -1263,16 +1263,15 @@ impl<C: ConnectionTrait> Query<'_, C> {
     }
 
     /// Order credits (`c`), which carry their order's day, customer and
-    /// cancellation, in the range, for the people or everyone: read along
-    /// the (month, person, day, …) index that holds what the sums need,
-    /// without visiting the orders — one short run per month and person,
-    /// or for everyone the range's months whole.
+    /// cancellation, of one month (the first parameter), for the people
+    /// or everyone: read along the (month, person, day, …) index that
+    /// holds what the sums need, without visiting the orders — one short
+    /// run per person, or for everyone the month whole, in person order.
     fn order_credits(&self) -> Credited {
         Credited {
             from: "order_credit c".to_owned(),
             filter: format!(
-                "{} AND c.order_date >= ? AND c.order_date < ?{}",
-                credit_months("c", &self.from, &self.to),
+                "substr(c.order_date, 1, 7) = ?{}",
                 self.people_clause("c.person_id")
             ),
         }
@@ -1354,9 +1353,11 @@ impl<C: ConnectionTrait> Query<'_, C> {
         out: &mut HashMap<Source, HashMap<(PersonId, Month), Part>>,
     ) -> Result<()> {
         // The credits carry their order's date, customer and cancellation.
+        // Month by month, grouped by person alone: the index's own order,
+        // where grouping by month and person sorted every credit first.
         let Credited { from, filter } = self.order_credits();
         let sql = format!(
-            "SELECT c.person_id AS person, substr(c.order_date, 1, 7) AS month, \
+            "SELECT c.person_id AS person, \
              CAST(SUM(c.amount) AS BIGINT) AS sales, \
              CAST(COUNT(DISTINCT CASE WHEN k.first_purchase_on = c.order_date \
              THEN c.customer_id END) AS BIGINT) AS new_customers, \
@@ -1364,42 +1365,42 @@ impl<C: ConnectionTrait> Query<'_, C> {
              THEN c.amount ELSE 0 END) AS BIGINT) AS new_sales \
              FROM {from} CROSS JOIN customer k \
              WHERE {filter} AND k.id = c.customer_id AND NOT c.cancelled \
-             GROUP BY substr(c.order_date, 1, 7), c.person_id"
+             GROUP BY c.person_id"
         );
-        for r in self
-            .txn
-            .query_all_raw(statement(self.backend(), &sql, self.params()))
-            .await?
-        {
-            let key = (
-                r.try_get::<i64>("", "person")?,
-                r.try_get::<String>("", "month")?,
-            );
-            let sales = r.try_get::<Option<i64>>("", "sales")?.unwrap_or(0);
-            let new_customers = r.try_get::<Option<i64>>("", "new_customers")?.unwrap_or(0);
-            let new_sales = r.try_get::<Option<i64>>("", "new_sales")?.unwrap_or(0);
-            for (source, part) in [
-                (Source::SalesByOrderDate, Part { num: sales, den: 1 }),
-                (
-                    Source::NewCustomers,
-                    Part {
-                        num: new_customers,
-                        den: 1,
-                    },
-                ),
-                (
-                    Source::NewCustomerShare,
-                    Part {
-                        num: new_sales,
-                        den: sales,
-                    },
-                ),
-            ] {
-                out.entry(source)
-                    .or_default()
-                    .entry(key.clone())
-                    .or_default()
-                    .add(part);
+        for month in month_range(&self.from, &self.to) {
+            let params = self.then_people(vec![month.clone().into()]);
+            for r in self
+                .txn
+                .query_all_raw(statement(self.backend(), &sql, params))
+                .await?
+            {
+                let key = (r.try_get::<i64>("", "person")?, month.clone());
+                let sales = r.try_get::<Option<i64>>("", "sales")?.unwrap_or(0);
+                let new_customers = r.try_get::<Option<i64>>("", "new_customers")?.unwrap_or(0);
+                let new_sales = r.try_get::<Option<i64>>("", "new_sales")?.unwrap_or(0);
+                for (source, part) in [
+                    (Source::SalesByOrderDate, Part { num: sales, den: 1 }),
+                    (
+                        Source::NewCustomers,
+                        Part {
+                            num: new_customers,
+                            den: 1,
+                        },
+                    ),
+                    (
+                        Source::NewCustomerShare,
+                        Part {
+                            num: new_sales,
+                            den: sales,
+                        },
+                    ),
+                ] {
+                    out.entry(source)
+                        .or_default()
+                        .entry(key.clone())
+                        .or_default()
+                        .add(part);
+                }
             }
         }
         Ok(())
