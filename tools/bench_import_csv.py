@@ -13,15 +13,7 @@ as the bench loads them.
 """
 import sys
 
-M = (1 << 64) - 1
-
-
-def mix(a, b):
-    """src/bench.rs `mix`."""
-    x = ((a * 0x9E3779B97F4A7C15) & M) ^ ((b * 0xC2B2AE3D27D4EB4F) & M)
-    x ^= x >> 29
-    x = (x * 0xBF58476D1CE4E5B9) & M
-    return x ^ (x >> 32)
+from import_floor import mix  # src/bench.rs `mix`, beside this file
 
 
 def main():
