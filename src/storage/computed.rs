@@ -1625,6 +1625,27 @@ pub(crate) fn credit_months(alias: &str, first: &str, last: &str) -> String {
     format!("substr({alias}.order_date, 1, 7) IN ({list})")
 }
 
+/// [`credit_months`] for sums of order credits by `source`'s date from
+/// `first` to `last`: those months for order dates; for shipment or
+/// invoice dates, which the credits do not carry, every month from the
+/// first order's (an order is shipped and invoiced after it is dated).
+pub(crate) async fn credit_months_for<C: ConnectionTrait>(
+    conn: &C,
+    source: Source,
+    first: &str,
+    last: &str,
+) -> Result<String> {
+    let first_order = match source {
+        Source::SalesByShipment | Source::SalesByInvoice => first_order_month(conn).await?,
+        _ => None,
+    };
+    Ok(credit_months(
+        "c",
+        first_order.as_deref().unwrap_or(first),
+        last,
+    ))
+}
+
 /// The month of the first order ever dated, if any: where credits looked
 /// up by another date than their own (shipment, invoice) may start.
 pub(crate) async fn first_order_month<C: ConnectionTrait>(conn: &C) -> Result<Option<Month>> {
@@ -1697,18 +1718,12 @@ pub(crate) async fn dimension_actuals<C: ConnectionTrait>(
         ),
         _ => return Ok(None),
     };
-    // Order credits by their month index: the range's months for order
-    // dates, every month from the first order's on for the others.
     let filter = if collected {
         String::new()
     } else {
-        let first = match date {
-            "o.order_date" => Some(from.to_owned()),
-            _ => first_order_month(conn).await?,
-        };
         format!(
             "o.status <> 'cancelled' AND {} AND ",
-            credit_months("c", first.as_deref().unwrap_or(from), to)
+            credit_months_for(conn, source, from, to).await?
         )
     };
     let mut out: HashMap<(String, Month), i64> = HashMap::new();

@@ -217,25 +217,18 @@ async fn list(
 ) -> Result<(usize, Vec<SourceRecord>)> {
     let from = format!("{month}-01");
     let to = next_month_first_day(month);
-    // The months of order credits to read along their month index: the
-    // month itself for credits by order date; for shipment or invoice
-    // every month from the first order's (an order is shipped and
-    // invoiced after it is dated); last year's and this year's months for
-    // repurchases.
+    let last_year = month
+        .get(..4)
+        .and_then(|y| y.parse::<i32>().ok())
+        .unwrap_or(1)
+        - 1;
+    // The months of order credits to read along their month index:
+    // last year's and this year's for repurchases.
     let credit_months = match source {
-        Source::SalesByShipment | Source::SalesByInvoice => {
-            let first = computed::first_order_month(db).await?;
-            computed::credit_months("c", first.as_deref().unwrap_or(month), month)
-        }
         Source::RepurchaseRate => {
-            let last_year = month
-                .get(..4)
-                .and_then(|y| y.parse::<i32>().ok())
-                .unwrap_or(1)
-                - 1;
             computed::credit_months("c", &format!("{last_year:04}-01"), month)
         }
-        _ => computed::credit_months("c", month, month),
+        _ => computed::credit_months_for(db, source, month, month).await?,
     };
     let mut all = Vec::new();
     let mut count = 0;
@@ -282,7 +275,6 @@ async fn list(
                 // Last year's customers of these people, and the day each
                 // first bought again this year (empty when not yet).
                 let year_start = format!("{}-01-01", &month[..4]);
-                let last_year = month[..4].parse::<i32>().unwrap_or(1) - 1;
                 values = vec![
                     year_start.clone().into(),
                     format!("{last_year:04}-01-01").into(),
