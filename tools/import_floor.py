@@ -13,8 +13,9 @@ customer 1), no computed actuals: a floor under what the import can take.
 VARIANT changes the schema first (committed and checkpointed before timing):
 `no-credit-index` drops the (month, person, day) index of credits (migration
 000028), `person-credit-index` puts back the (person, day) index it replaced,
-`no-customer-index` drops the customer index of orders; several may be joined
-with commas.
+`no-customer-index` drops the (month, customer) index of orders (migration
+000029), `customer-index` puts back the (customer) index it replaced; several
+may be joined with commas.
 """
 import json
 import sqlite3
@@ -61,8 +62,11 @@ def main():
         if v == "person-credit-index":
             c.execute("CREATE INDEX ix_floor_credit_person ON order_credit "
                       "(person_id, order_date, customer_id, cancelled, amount)")
-        if v == "no-customer-index":
-            c.execute("DROP INDEX ix_sales_order_customer")
+        if v in ("no-customer-index", "customer-index"):
+            c.execute("DROP INDEX IF EXISTS ix_sales_order_month_customer")
+            c.execute("DROP INDEX IF EXISTS ix_sales_order_customer")
+        if v == "customer-index":
+            c.execute("CREATE INDEX ix_sales_order_customer ON sales_order (customer_id)")
     c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     orders = {}

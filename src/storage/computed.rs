@@ -220,11 +220,15 @@ async fn orders_of_customers<C: ConnectionTrait>(
         .map(|(id, _)| *id)
         .collect();
     let mut out = BTreeSet::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let months = order_months(txn, "o").await?;
     for chunk in ids.chunks(500) {
         let sql = format!(
             "SELECT o.customer_id AS customer, c.person_id AS person, o.order_date AS day \
              FROM sales_order o CROSS JOIN order_credit c \
-             WHERE c.order_id = o.id AND o.customer_id IN ({})",
+             WHERE c.order_id = o.id AND {months} AND o.customer_id IN ({})",
             vec!["?"; chunk.len()].join(",")
         );
         let values = chunk.iter().map(|c| (*c).into()).collect();
@@ -1069,11 +1073,16 @@ async fn record_span<C: ConnectionTrait>(
 }
 
 /// Keeps `customer.first_purchase_on` equal to the date of each customer's
-/// first order that was not cancelled.
+/// first order that was not cancelled: one grouped pass over the orders,
+/// where a look-up per customer would seek once per month of orders
+/// (orders are indexed by month, then customer).
 async fn refresh_first_purchases<C: ConnectionTrait>(txn: &C) -> Result<()> {
     txn.execute_unprepared(
-        "UPDATE customer SET first_purchase_on = (SELECT MIN(o.order_date) FROM sales_order o \
-         WHERE o.customer_id = customer.id AND o.status <> 'cancelled')",
+        "UPDATE customer SET first_purchase_on = f.day FROM (\
+         SELECT k.id, o.day FROM customer k LEFT JOIN (\
+         SELECT customer_id, MIN(order_date) AS day FROM sales_order \
+         WHERE status <> 'cancelled' GROUP BY customer_id) o ON o.customer_id = k.id) f \
+         WHERE f.id = customer.id",
     )
     .await?;
     Ok(())
@@ -1649,18 +1658,40 @@ pub(crate) async fn credit_months_for<C: ConnectionTrait>(
 /// The month of the first order ever dated, if any: where credits looked
 /// up by another date than their own (shipment, invoice) may start.
 pub(crate) async fn first_order_month<C: ConnectionTrait>(conn: &C) -> Result<Option<Month>> {
+    Ok(order_span(conn).await?.map(|(first, _)| first))
+}
+
+/// The months of the first and the last order ever dated, if any (two
+/// ends of the order-date index).
+async fn order_span<C: ConnectionTrait>(conn: &C) -> Result<Option<(Month, Month)>> {
     let row = conn
         .query_one_raw(statement(
             conn.get_database_backend(),
-            "SELECT MIN(order_date) AS d FROM sales_order",
+            "SELECT MIN(order_date) AS first, MAX(order_date) AS last FROM sales_order",
             Vec::new(),
         ))
         .await?;
-    Ok(match row {
-        Some(r) => r
-            .try_get::<Option<String>>("", "d")?
-            .and_then(|d| d.get(..7).map(str::to_owned)),
-        None => None,
+    let Some(row) = row else { return Ok(None) };
+    let month = |d: Option<String>| d.and_then(|d| d.get(..7).map(str::to_owned));
+    Ok(
+        match (
+            month(row.try_get("", "first")?),
+            month(row.try_get("", "last")?),
+        ) {
+            (Some(first), Some(last)) => Some((first, last)),
+            _ => None,
+        },
+    )
+}
+
+/// [`credit_months`] of `alias` (orders or their credits) for every month
+/// orders are dated in: how a customer's orders are found through the
+/// orders' (month, customer) index (migration 000029), one short run per
+/// month. Nothing when there are no orders.
+pub(crate) async fn order_months<C: ConnectionTrait>(conn: &C, alias: &str) -> Result<String> {
+    Ok(match order_span(conn).await? {
+        Some((first, last)) => credit_months(alias, &first, &last),
+        None => credit_months(alias, "", ""),
     })
 }
 

@@ -866,7 +866,12 @@ pub async fn list(db: &Db, actor: &Actor, filter: &OrderFilter) -> Result<OrderL
         values.extend(v);
     }
     if let Some(c) = filter.customer {
-        conds.push("o.customer_id = ?".into());
+        // A customer's orders are found month by month (the orders'
+        // (month, customer) index).
+        conds.push(format!(
+            "{} AND o.customer_id = ?",
+            computed::order_months(db, "o").await?
+        ));
         values.push(c.into());
     }
     if let Some(no) = filter
@@ -1592,6 +1597,10 @@ pub async fn refresh_first_purchase<C: ConnectionTrait>(
         .collect();
     let backend = conn.get_database_backend();
     let mut moved = FirstPurchaseMoves::new();
+    if ids.is_empty() {
+        return Ok(moved);
+    }
+    let months = computed::order_months(conn, "o").await?;
     for chunk in ids.chunks(500) {
         let marks = vec!["?"; chunk.len()].join(", ");
         let values: Vec<sea_orm::Value> = chunk.iter().map(|v| (*v).into()).collect();
@@ -1600,7 +1609,8 @@ pub async fn refresh_first_purchase<C: ConnectionTrait>(
             backend,
             &format!(
                 "UPDATE customer SET first_purchase_on = (SELECT MIN(o.order_date) FROM sales_order o \
-                 WHERE o.customer_id = customer.id AND o.status <> 'cancelled') WHERE id IN ({marks})"
+                 WHERE {months} AND o.customer_id = customer.id AND o.status <> 'cancelled') \
+                 WHERE id IN ({marks})"
             ),
             values,
         ))
@@ -2101,7 +2111,10 @@ pub async fn create(
     .await?;
     write_lines(&txn, order.id, &c.lines, Rows::New).await?;
     write_credits(&txn, &order, &c.credits, &[], Rows::New).await?;
-    let moved = refresh_first_purchase(&txn, &[customer_id]).await?;
+    // A new order is not cancelled: the customer's first purchase is the
+    // earlier of the one kept and this order's day.
+    let firsts = HashMap::from([(customer_id, order.order_date.clone())]);
+    let moved = advance_first_purchases(&txn, &firsts).await?;
     tracing::debug!(us = started.elapsed().as_micros() as u64, "order: written");
     finish(txn, &shape, actor, "create", order.id, None, &moved)
         .await?

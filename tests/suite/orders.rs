@@ -278,6 +278,14 @@ both_databases! {
         let (_, list) = admin.get("/api/v1/orders?q=T-CAN").await;
         assert_eq!(list["count"], 2);
         assert_eq!(list["total"], "100.00");
+        // The customer's orders of every month, the cancelled one with
+        // them, and no one else's.
+        let customer = first["customer_id"].as_i64().unwrap();
+        let (status, list) = admin.get(&format!("/api/v1/orders?customer={customer}")).await;
+        assert_eq!(status, StatusCode::OK, "{list}");
+        let nos: Vec<&str> = list["orders"].as_array().unwrap().iter().map(|o| o["order_no"].as_str().unwrap()).collect();
+        assert_eq!(nos, ["T-CAN-2", "T-CAN-1"], "{list}");
+        assert_eq!(list["total"], "100.00");
     }
 
     async fn credits_keep_their_orders_and_collections_dates_customer_and_cancellation(app) {

@@ -17,6 +17,7 @@ mod m20261129_000025_credit_dates;
 mod m20261129_000026_person_customer_year;
 mod m20261129_000027_credit_amounts_indexed;
 mod m20261129_000028_credits_by_month;
+mod m20261129_000029_orders_by_month;
 
 pub struct Migrator;
 
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000026_person_customer_year::Migration),
             Box::new(m20261129_000027_credit_amounts_indexed::Migration),
             Box::new(m20261129_000028_credits_by_month::Migration),
+            Box::new(m20261129_000029_orders_by_month::Migration),
         ]
     }
 }
