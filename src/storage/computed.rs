@@ -1658,39 +1658,25 @@ pub(crate) async fn credit_months_for<C: ConnectionTrait>(
 /// The month of the first order ever dated, if any: where credits looked
 /// up by another date than their own (shipment, invoice) may start.
 pub(crate) async fn first_order_month<C: ConnectionTrait>(conn: &C) -> Result<Option<Month>> {
-    Ok(order_span(conn).await?.map(|(first, _)| first))
-}
-
-/// The months of the first and the last order ever dated, if any (two
-/// ends of the order-date index).
-async fn order_span<C: ConnectionTrait>(conn: &C) -> Result<Option<(Month, Month)>> {
-    let row = conn
-        .query_one_raw(statement(
-            conn.get_database_backend(),
-            "SELECT MIN(order_date) AS first, MAX(order_date) AS last FROM sales_order",
-            Vec::new(),
-        ))
-        .await?;
-    let Some(row) = row else { return Ok(None) };
-    let month = |d: Option<String>| d.and_then(|d| d.get(..7).map(str::to_owned));
-    Ok(
-        match (
-            month(row.try_get("", "first")?),
-            month(row.try_get("", "last")?),
-        ) {
-            (Some(first), Some(last)) => Some((first, last)),
-            _ => None,
-        },
-    )
+    Ok(record_span(conn, Records::Orders)
+        .await?
+        .map(|(first, _)| first))
 }
 
 /// [`credit_months`] of `alias` (orders or their credits) for every month
 /// orders are dated in: how a customer's orders are found through the
 /// orders' (month, customer) index (migration 000029), one short run per
-/// month. Nothing when there are no orders.
+/// month. Nothing when there are no orders. Orders dated outside
+/// [`orders::ORDER_YEARS`] (kept before those bounds were checked) make it
+/// no condition at all: every order is then read, but none is missed.
 pub(crate) async fn order_months<C: ConnectionTrait>(conn: &C, alias: &str) -> Result<String> {
-    Ok(match order_span(conn).await? {
-        Some((first, last)) => credit_months(alias, &first, &last),
+    let in_bounds =
+        |month: &str| split_month(month).is_some_and(|(y, _)| orders::ORDER_YEARS.contains(&y));
+    Ok(match record_span(conn, Records::Orders).await? {
+        Some((first, last)) if in_bounds(&first) && in_bounds(&last) => {
+            credit_months(alias, &first, &last)
+        }
+        Some(_) => "1 = 1".to_owned(),
         None => credit_months(alias, "", ""),
     })
 }

@@ -1647,7 +1647,7 @@ async fn first_purchases<C: ConnectionTrait>(
         .collect()
 }
 
-/// After new orders that are not cancelled (an import): each customer's
+/// After new orders that are not cancelled (an import, a new order): each customer's
 /// first purchase is the earlier of the one kept and the new orders'
 /// first day, with no pass over the customer's orders. `firsts` holds each
 /// customer's first new day.

@@ -286,6 +286,16 @@ both_databases! {
         let nos: Vec<&str> = list["orders"].as_array().unwrap().iter().map(|o| o["order_no"].as_str().unwrap()).collect();
         assert_eq!(nos, ["T-CAN-2", "T-CAN-1"], "{list}");
         assert_eq!(list["total"], "100.00");
+        // A stray year kept before order days were bounded (1990-2099)
+        // does not hide the customer's other orders.
+        use sea_orm::ConnectionTrait;
+        app.db()
+            .execute_unprepared("UPDATE sales_order SET order_date = '0031-06-09' WHERE order_no = 'T-CAN-2'")
+            .await
+            .unwrap();
+        let (_, list) = admin.get(&format!("/api/v1/orders?customer={customer}")).await;
+        let nos: Vec<&str> = list["orders"].as_array().unwrap().iter().map(|o| o["order_no"].as_str().unwrap()).collect();
+        assert_eq!(nos, ["T-CAN-1", "T-CAN-2"], "{list}");
     }
 
     async fn credits_keep_their_orders_and_collections_dates_customer_and_cancellation(app) {
