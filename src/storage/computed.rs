@@ -1075,14 +1075,15 @@ async fn record_span<C: ConnectionTrait>(
 /// Keeps `customer.first_purchase_on` equal to the date of each customer's
 /// first order that was not cancelled: one grouped pass over the orders,
 /// where a look-up per customer would seek once per month of orders
-/// (orders are indexed by month, then customer).
+/// (orders are indexed by month, then customer). Only customers whose
+/// first purchase differs are written.
 async fn refresh_first_purchases<C: ConnectionTrait>(txn: &C) -> Result<()> {
     txn.execute_unprepared(
         "UPDATE customer SET first_purchase_on = f.day FROM (\
          SELECT k.id, o.day FROM customer k LEFT JOIN (\
          SELECT customer_id, MIN(order_date) AS day FROM sales_order \
          WHERE status <> 'cancelled' GROUP BY customer_id) o ON o.customer_id = k.id) f \
-         WHERE f.id = customer.id",
+         WHERE f.id = customer.id AND customer.first_purchase_on IS DISTINCT FROM f.day",
     )
     .await?;
     Ok(())
