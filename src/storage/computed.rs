@@ -1235,7 +1235,7 @@ impl<C: ConnectionTrait> Query<'_, C> {
                 from: "order_credit c CROSS JOIN sales_order o".to_owned(),
                 filter: format!(
                     "{} AND o.id = c.order_id AND o.{date} >= ? AND o.{date} < ?{}",
-                    credit_months("c", self.first_order.unwrap_or(&self.from), &self.to),
+                    months_from_first_order("c", self.first_order, &self.from, &self.to),
                     self.people_clause("c.person_id")
                 ),
             },
@@ -1649,11 +1649,35 @@ pub(crate) async fn credit_months_for<C: ConnectionTrait>(
         Source::SalesByShipment | Source::SalesByInvoice => first_order_month(conn).await?,
         _ => None,
     };
-    Ok(credit_months(
+    Ok(months_from_first_order(
         "c",
-        first_order.as_deref().unwrap_or(first),
+        first_order.as_deref(),
+        first,
         last,
     ))
+}
+
+/// [`credit_months`] from the first order's month when given (else from
+/// `first`) to `last`. An order dated outside [`orders::ORDER_YEARS`],
+/// kept before those bounds were checked, makes it no condition at all
+/// (every month; the callers' own date conditions still apply): a list
+/// from its year would be centuries long and cut short, and miss orders.
+fn months_from_first_order(
+    alias: &str,
+    first_order: Option<&str>,
+    first: &str,
+    last: &str,
+) -> String {
+    match first_order {
+        Some(month) if !in_order_years(month) => "1 = 1".to_owned(),
+        Some(month) => credit_months(alias, month, last),
+        None => credit_months(alias, first, last),
+    }
+}
+
+/// Whether a month's year is one orders may be dated in.
+fn in_order_years(month: &str) -> bool {
+    split_month(month).is_some_and(|(year, _)| orders::ORDER_YEARS.contains(&year))
 }
 
 /// The month of the first order ever dated, if any: where credits looked
@@ -1671,11 +1695,9 @@ pub(crate) async fn first_order_month<C: ConnectionTrait>(conn: &C) -> Result<Op
 /// [`orders::ORDER_YEARS`] (kept before those bounds were checked) make it
 /// no condition at all: every order is then read, but none is missed.
 pub(crate) async fn order_months<C: ConnectionTrait>(conn: &C, alias: &str) -> Result<String> {
-    let in_bounds =
-        |month: &str| split_month(month).is_some_and(|(y, _)| orders::ORDER_YEARS.contains(&y));
     Ok(match record_span(conn, Records::Orders).await? {
-        Some((first, last)) if in_bounds(&first) && in_bounds(&last) => {
-            credit_months(alias, &first, &last)
+        Some((first, last)) if in_order_years(&last) => {
+            months_from_first_order(alias, Some(&first), &first, &last)
         }
         Some(_) => "1 = 1".to_owned(),
         None => credit_months(alias, "", ""),
@@ -1808,6 +1830,23 @@ mod tests {
                 "substr(c.order_date, 1, 7) IN (NULL)"
             );
         }
+    }
+
+    #[test]
+    fn a_first_order_of_a_stray_year_lists_every_month() {
+        assert_eq!(
+            months_from_first_order("c", Some("2026-10"), "2026-12", "2026-12"),
+            "substr(c.order_date, 1, 7) IN ('2026-10', '2026-11', '2026-12')"
+        );
+        assert_eq!(
+            months_from_first_order("c", None, "2026-12", "2026-12"),
+            "substr(c.order_date, 1, 7) IN ('2026-12')"
+        );
+        // "26-3-5" kept as the year 26 before days were bounded.
+        assert_eq!(
+            months_from_first_order("c", Some("0026-03"), "2026-12", "2026-12"),
+            "1 = 1"
+        );
     }
 
     #[test]
