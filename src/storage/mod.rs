@@ -116,11 +116,8 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
                 .idle_timeout(None::<Duration>)
                 .max_lifetime(None::<Duration>);
             opts.map_sqlx_sqlite_opts(|o| {
-                use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-                o.create_if_missing(true)
-                    .journal_mode(SqliteJournalMode::Wal)
-                    .synchronous(SqliteSynchronous::Normal)
-                    .busy_timeout(Duration::from_secs(10))
+                sqlite_file_options(o)
+                    .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
                     .foreign_keys(true)
                     // Statement journals (a multi-row insert keeps the
                     // pages it changes until it completes) and sorts stay
@@ -155,21 +152,25 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     Ok(db)
 }
 
+/// What every SQLite connection opens its file with, the one that
+/// prepares a new file and the pool's alike: created when missing, WAL,
+/// and a wait of up to 10 s for another connection's lock.
+fn sqlite_file_options(
+    o: sea_orm::sqlx::sqlite::SqliteConnectOptions,
+) -> sea_orm::sqlx::sqlite::SqliteConnectOptions {
+    o.create_if_missing(true)
+        .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+        .busy_timeout(Duration::from_secs(10))
+}
+
 /// Creates a missing SQLite file and switches it to WAL on one connection
 /// before the pool opens several: two connections opening a new file at
 /// once could both try to switch it, and one then failed with "database
 /// is locked" (seen once in the bench).
 async fn prepare_sqlite_file(url: &str) -> Result<(), DbErr> {
-    use sea_orm::sqlx::{
-        ConnectOptions as _, Connection as _,
-        sqlite::{SqliteConnectOptions, SqliteJournalMode},
-    };
+    use sea_orm::sqlx::{ConnectOptions as _, Connection as _};
     let fail = |e: sea_orm::sqlx::Error| DbErr::Custom(format!("cannot open the database: {e}"));
-    let options: SqliteConnectOptions = url.parse().map_err(fail)?;
-    options
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        .busy_timeout(Duration::from_secs(10))
+    sqlite_file_options(url.parse().map_err(fail)?)
         .connect()
         .await
         .map_err(fail)?
