@@ -12,6 +12,12 @@ use mubiao::domain::role::Role;
 use mubiao::storage::{self, Engine, accounts};
 use mubiao::web::{self, AppState, WebSettings};
 
+// glibc's allocator spent about a sixth of a 200,000-row order import in
+// malloc and free (the rows' values, the statements' bound parameters);
+// mimalloc keeps freed blocks per thread and size for the next allocation.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Mubiao (目标): sales target management.
 #[derive(Parser)]
 #[command(version, about, long_about = None)]

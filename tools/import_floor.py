@@ -14,8 +14,9 @@ VARIANT changes the schema first (committed and checkpointed before timing):
 `no-credit-index` drops the (month, person, day) index of credits (migration
 000028), `person-credit-index` puts back the (person, day) index it replaced,
 `no-customer-index` drops the (month, customer) index of orders (migration
-000029), `customer-index` puts back the (customer) index it replaced; several
-may be joined with commas.
+000029), `customer-index` puts back the (customer) index it replaced, `bare` drops
+every index of orders, lines, credits and audit entries that is not a primary
+key or a unique constraint; several may be joined with commas.
 """
 import json
 import sqlite3
@@ -67,6 +68,11 @@ def main():
             c.execute("DROP INDEX IF EXISTS ix_sales_order_customer")
         if v == "customer-index":
             c.execute("CREATE INDEX ix_sales_order_customer ON sales_order (customer_id)")
+        if v == "bare":
+            for index in ("ix_sales_order_date", "ix_sales_order_month_customer",
+                          "ix_order_line_order", "ix_order_credit_month_person",
+                          "ix_audit_entry_record"):
+                c.execute(f"DROP INDEX IF EXISTS {index}")
     c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     orders = {}
