@@ -1143,6 +1143,13 @@ async fn compute<C: ConnectionTrait>(
         true => first_order_month(txn).await?,
         false => None,
     };
+    let started = std::time::Instant::now();
+    let lap = |what: &str| {
+        tracing::debug!(
+            us = started.elapsed().as_micros() as u64,
+            "records read: {what}"
+        )
+    };
     for chunk in chunks {
         let q = |(from, to): &(Month, Month)| Query {
             txn,
@@ -1153,9 +1160,11 @@ async fn compute<C: ConnectionTrait>(
         };
         if let Some(range) = span(&BY_ORDER_DATE) {
             q(&range).by_order_date(&mut out).await?;
+            lap("by order date");
         }
         if let Some(range) = span(&ACTIVITIES) {
             q(&range).activities(&mut out).await?;
+            lap("activities");
         }
         for (source, range) in wanted {
             let q = q(range);
@@ -1174,8 +1183,9 @@ async fn compute<C: ConnectionTrait>(
                 | Source::NewCustomerShare
                 | Source::Calls
                 | Source::Visits
-                | Source::Meetings => {}
+                | Source::Meetings => continue,
             }
+            lap(source.code());
         }
     }
     if let Some(wanted_people) = many {
@@ -1464,56 +1474,50 @@ impl<C: ConnectionTrait> Query<'_, C> {
     /// the year before, how many bought from them again this year up to
     /// the month.
     async fn repurchase(&self, out: &mut HashMap<(PersonId, Month), Part>) -> Result<()> {
-        let Some((first_year, _)) = split_month(&self.from) else {
-            return Ok(());
-        };
         // The customers of the year before count. `person_customer_year`
         // holds, per salesperson, year and customer, the first month of the
         // year they were credited: a few rows per salesperson where their
-        // credits are hundreds.
-        let sql = format!(
-            "SELECT person_id AS person, customer_id AS customer, first_month \
-             FROM person_customer_year WHERE year >= ? AND year <= ?{}",
-            self.people_clause("person_id")
-        );
-        let params = self.then_people(vec![
-            (first_year - 1).into(),
-            split_month(&self.to).map_or(first_year, |(y, _)| y).into(),
-        ]);
-        let rows = self
-            .txn
-            .query_all_raw(statement(self.backend(), &sql, params))
-            .await?;
-        // person → customer → the first month they bought in, per year.
-        let mut bought: HashMap<PersonId, HashMap<i64, BTreeMap<i32, Month>>> = HashMap::new();
-        for r in rows {
-            let month: String = r.try_get("", "first_month")?;
-            let Some((year, _)) = split_month(&month) else {
-                continue;
-            };
-            bought
-                .entry(r.try_get("", "person")?)
-                .or_default()
-                .entry(r.try_get("", "customer")?)
-                .or_default()
-                .insert(year, month);
-        }
+        // credits are hundreds. The database counts, a year at a time and
+        // a column per month of it: sending it every row to count here
+        // took an import 0.48 s for 10,000 salespeople, counting there
+        // 0.06 s.
+        let mut years: BTreeMap<i32, Vec<Month>> = BTreeMap::new();
         for month in month_range(&self.from, &self.to) {
-            let Some((year, _)) = split_month(&month) else {
-                continue;
-            };
-            for (person, customers) in &bought {
-                let mut part = Part::default();
-                for years in customers.values() {
-                    if years.contains_key(&(year - 1)) {
-                        part.den += 1;
-                        if years.get(&year).is_some_and(|first| *first <= month) {
-                            part.num += 1;
-                        }
-                    }
+            if let Some((year, _)) = split_month(&month) {
+                years.entry(year).or_default().push(month);
+            }
+        }
+        for (year, months) in years {
+            let bought: Vec<String> = (0..months.len())
+                .map(|i| {
+                    format!(
+                        "CAST(SUM(CASE WHEN c.first_month <= ? THEN 1 ELSE 0 END) AS BIGINT) AS m{i}"
+                    )
+                })
+                .collect();
+            let sql = format!(
+                "SELECT p.person_id AS person, CAST(COUNT(*) AS BIGINT) AS customers, {} \
+                 FROM person_customer_year p LEFT JOIN person_customer_year c \
+                 ON c.person_id = p.person_id AND c.year = ? AND c.customer_id = p.customer_id \
+                 WHERE p.year = ?{} GROUP BY p.person_id",
+                bought.join(", "),
+                self.people_clause("p.person_id")
+            );
+            let mut params: Vec<SqlValue> = months.iter().map(|m| m.clone().into()).collect();
+            params.extend([year.into(), (year - 1).into()]);
+            for r in self
+                .txn
+                .query_all_raw(statement(self.backend(), &sql, self.then_people(params)))
+                .await?
+            {
+                let person: PersonId = r.try_get("", "person")?;
+                let den: i64 = r.try_get("", "customers")?;
+                if den == 0 {
+                    continue;
                 }
-                if part.den > 0 {
-                    out.insert((*person, month.clone()), part);
+                for (i, month) in months.iter().enumerate() {
+                    let num = r.try_get::<Option<i64>>("", &format!("m{i}"))?.unwrap_or(0);
+                    out.insert((person, month.clone()), Part { num, den });
                 }
             }
         }

@@ -854,8 +854,11 @@ pub(crate) async fn set_changed_actuals<C: ConnectionTrait>(
     };
     // Values are inserted or replace a different one; blanks only clear a
     // stored actual (a row of blanks is never inserted).
-    let (values, blanks): (Vec<&Checked>, Vec<&Checked>) =
+    let (mut values, blanks): (Vec<&Checked>, Vec<&Checked>) =
         items.iter().partition(|c| c.value.is_some());
+    // In the order of the figures' key: each subject's figures are looked
+    // up one after the other (an import's come source by source).
+    values.sort_by(|a, b| figure_key(a).cmp(&figure_key(b)));
     for chunk in values.chunks(ROWS) {
         let rows = vec!["(?,?,?,?,?,?)"; chunk.len()].join(",");
         let sql = format!(
@@ -891,6 +894,10 @@ pub(crate) async fn set_changed_actuals<C: ConnectionTrait>(
                 .await?,
         )?;
     }
+    tracing::debug!(
+        changed = changed.len(),
+        "computed actuals: changed ones written"
+    );
     // The units above each changed figure roll it up.
     let units: HashMap<Subject, UnitId> = items
         .iter()
@@ -902,6 +909,17 @@ pub(crate) async fn set_changed_actuals<C: ConnectionTrait>(
         touch_units_above(&mut touched, tree, subject, unit, metric, &period);
     }
     recompute_rollups(txn, tree, metrics, &touched).await
+}
+
+/// A checked item's place in the figures' key (subject kind, subject,
+/// period, metric).
+fn figure_key(c: &Checked) -> (&'static str, i64, &str, i64) {
+    (
+        c.subject.subject.kind(),
+        c.subject.subject.id(),
+        c.period.as_str(),
+        c.metric,
+    )
 }
 
 /// An item's values in the column order `metric_id, subject_kind,

@@ -296,6 +296,14 @@ both_databases! {
         assert_eq!(actual(&gm, me, "new_customers", "2033-03").await.as_deref(), Some("1"));
         assert_eq!(actual(&gm, "person:E0016", "new_customers", "2033-03").await.as_deref(), Some("0"));
         assert_eq!(actual(&gm, "unit:HD-SH", "new_customers", "2033-03").await.as_deref(), Some("1"));
+        // A second customer of last year, 戊, who has not bought again:
+        // half of E0015's customers of 2032 came back in March, none before.
+        order(&admin, json!({"customer": "测试客户戊", "order_date": "2032-07-01",
+            "lines": [line("1", "10")], "credits": [{"employee_no": "E0015"}]})).await;
+        assert_eq!(actual(&gm, me, "repurchase_rate", "2033-02").await.as_deref(), Some("0.00"));
+        assert_eq!(actual(&gm, me, "repurchase_rate", "2033-03").await.as_deref(), Some("50.00"));
+        assert_eq!(actual(&gm, me, "repurchase_rate", "2033-04").await.as_deref(), Some("50.00"));
+        assert_a_recompute_changes_nothing(&app).await;
     }
 
     async fn collections_count_when_received_even_before_the_invoice(app) {
