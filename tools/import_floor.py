@@ -59,7 +59,7 @@ def main():
         c.execute(f"PRAGMA {pragma}")
     for v in filter(None, variant.split(",")):
         if v in ("no-credit-index", "person-credit-index"):
-            c.execute("DROP INDEX ix_order_credit_month_person")
+            c.execute("DROP INDEX IF EXISTS ix_order_credit_month_person")
         if v == "person-credit-index":
             c.execute("CREATE INDEX ix_floor_credit_person ON order_credit "
                       "(person_id, order_date, customer_id, cancelled, amount)")
@@ -69,10 +69,12 @@ def main():
         if v == "customer-index":
             c.execute("CREATE INDEX ix_sales_order_customer ON sales_order (customer_id)")
         if v == "bare":
-            for index in ("ix_sales_order_date", "ix_sales_order_month_customer",
-                          "ix_order_line_order", "ix_order_credit_month_person",
-                          "ix_audit_entry_record"):
-                c.execute(f"DROP INDEX IF EXISTS {index}")
+            # Indexes made by CREATE INDEX (automatic ones have no SQL).
+            for (index,) in c.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+                    "AND sql NOT LIKE 'CREATE UNIQUE%' AND tbl_name IN "
+                    "('sales_order', 'order_line', 'order_credit', 'audit_entry')").fetchall():
+                c.execute(f'DROP INDEX "{index}"')
     c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     orders = {}

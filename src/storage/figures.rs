@@ -854,11 +854,21 @@ pub(crate) async fn set_changed_actuals<C: ConnectionTrait>(
     };
     // Values are inserted or replace a different one; blanks only clear a
     // stored actual (a row of blanks is never inserted).
-    let (mut values, blanks): (Vec<&Checked>, Vec<&Checked>) =
+    let (mut values, mut blanks): (Vec<&Checked>, Vec<&Checked>) =
         items.iter().partition(|c| c.value.is_some());
     // In the order of the figures' key: each subject's figures are looked
-    // up one after the other (an import's come source by source).
+    // up one after the other (an import's come source by source), and
+    // concurrent writers take their rows in one order.
     values.sort_by(|a, b| figure_key(a).cmp(&figure_key(b)));
+    blanks.sort_by(|a, b| figure_key(a).cmp(&figure_key(b)));
+    // PostgreSQL refuses an upsert that names one key twice; the callers
+    // give each (metric, subject, period) once.
+    debug_assert!(
+        values
+            .windows(2)
+            .all(|w| figure_key(w[0]) != figure_key(w[1])),
+        "a figure twice in one write of computed actuals"
+    );
     for chunk in values.chunks(ROWS) {
         let rows = vec!["(?,?,?,?,?,?)"; chunk.len()].join(",");
         let sql = format!(

@@ -303,6 +303,8 @@ both_databases! {
         assert_eq!(actual(&gm, me, "repurchase_rate", "2033-02").await.as_deref(), Some("0.00"));
         assert_eq!(actual(&gm, me, "repurchase_rate", "2033-03").await.as_deref(), Some("50.00"));
         assert_eq!(actual(&gm, me, "repurchase_rate", "2033-04").await.as_deref(), Some("50.00"));
+        // The team's: E0016 and E0017 had no customers in 2032, so 1 / 2.
+        assert_eq!(actual(&gm, "unit:HD-SH", "repurchase_rate", "2033-03").await.as_deref(), Some("50.00"));
         assert_a_recompute_changes_nothing(&app).await;
     }
 

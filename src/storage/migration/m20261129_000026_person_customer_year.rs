@@ -3,8 +3,9 @@
 //! the repurchase rate counts (last year's customers who bought again this
 //! year, by the month they did), a few rows per salesperson where the
 //! credits are hundreds: a salesperson's rate reads their rows alone, and
-//! everyone's after an import is one short pass instead of a grouping of
-//! every credit of two years. The order writes keep it
+//! everyone's after an import is counted by the database from these rows,
+//! one statement per year, instead of a grouping of every credit of two
+//! years. The order writes keep it
 //! (`orders::keep_customer_years`, the import's upsert in
 //! `orders::bulk_insert`);
 //! a recompute of everything builds it again.
