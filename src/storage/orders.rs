@@ -1774,30 +1774,30 @@ async fn credit_years<C: ConnectionTrait>(
 
 /// A free order number for `day`: `SO20260305-0001`, …
 async fn next_order_no<C: ConnectionTrait>(conn: &C, day: NaiveDate) -> Result<String> {
-    use sea_orm::QuerySelect;
     let prefix = format!("SO{}-", day.format("%Y%m%d"));
-    let query = sales_order::Entity::find()
-        .select_only()
-        .column(sales_order::Column::OrderNo);
-    let query = match conn.get_database_backend() {
-        // A range on the unique index ('.' follows '-' in SQLite's binary
-        // order): SQLite reads a `LIKE 'SO…-%'` over every order.
-        sea_orm::DatabaseBackend::Sqlite => {
-            let after = format!("SO{}.", day.format("%Y%m%d"));
-            query
-                .filter(sales_order::Column::OrderNo.gte(prefix.as_str()))
-                .filter(sales_order::Column::OrderNo.lt(after.as_str()))
-        }
-        // PostgreSQL may compare text by a linguistic collation, where
-        // punctuation does not order that way.
-        _ => query.filter(sales_order::Column::OrderNo.starts_with(prefix.as_str())),
+    // The day's numbers as a range in byte order ('.' follows '-'), which
+    // an index holds on either database: SQLite's unique index compares
+    // bytes; PostgreSQL's may sort by a linguistic collation, so there the
+    // range is taken in "C", indexed by migration 000030. A `LIKE 'SO…-%'`
+    // read every order on both.
+    let backend = conn.get_database_backend();
+    let column = match backend {
+        sea_orm::DatabaseBackend::Postgres => "order_no COLLATE \"C\"",
+        _ => "order_no",
     };
-    let used: HashSet<String> = query
-        .into_tuple::<String>()
-        .all(conn)
+    let after = format!("SO{}.", day.format("%Y%m%d"));
+    let sql = format!("SELECT order_no FROM sales_order WHERE {column} >= ? AND {column} < ?");
+    let mut used = HashSet::new();
+    for r in conn
+        .query_all_raw(statement(
+            backend,
+            &sql,
+            vec![prefix.clone().into(), after.into()],
+        ))
         .await?
-        .into_iter()
-        .collect();
+    {
+        used.insert(r.try_get::<String>("", "order_no")?);
+    }
     let mut n = used.len() + 1;
     loop {
         let no = format!("{prefix}{n:04}");

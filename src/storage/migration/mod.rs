@@ -18,6 +18,7 @@ mod m20261129_000026_person_customer_year;
 mod m20261129_000027_credit_amounts_indexed;
 mod m20261129_000028_credits_by_month;
 mod m20261129_000029_orders_by_month;
+mod m20261129_000030_order_numbers_by_bytes;
 
 pub struct Migrator;
 
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000027_credit_amounts_indexed::Migration),
             Box::new(m20261129_000028_credits_by_month::Migration),
             Box::new(m20261129_000029_orders_by_month::Migration),
+            Box::new(m20261129_000030_order_numbers_by_bytes::Migration),
         ]
     }
 }
