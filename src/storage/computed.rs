@@ -181,6 +181,13 @@ pub async fn orders_changed<C: ConnectionTrait>(
     .await
 }
 
+/// A debug line per step of `stage` with the microseconds since it began:
+/// where a recompute's time goes (`MUBIAO_LOG=mubiao::storage::computed=debug`).
+fn laps(stage: &'static str) -> impl Fn(&str) {
+    let started = std::time::Instant::now();
+    move |what| tracing::debug!(us = started.elapsed().as_micros() as u64, "{stage}: {what}")
+}
+
 /// The first `n` characters of a day (its year or month).
 fn prefix(day: Option<&str>, n: usize) -> Option<&str> {
     day.and_then(|d| d.get(..n))
@@ -274,13 +281,7 @@ async fn recompute_everyone<C: ConnectionTrait>(
     txn: &C,
     only_months: Option<&BTreeSet<Month>>,
 ) -> Result<()> {
-    let started = std::time::Instant::now();
-    let lap = |what: &str| {
-        tracing::debug!(
-            us = started.elapsed().as_micros() as u64,
-            "recompute: {what}"
-        )
-    };
+    let lap = laps("recompute");
     refresh_first_purchases(txn).await?;
     if only_months.is_none() {
         orders::rebuild_customer_years(txn).await?;
@@ -428,13 +429,7 @@ async fn recompute<C: ConnectionTrait>(
     months: &BTreeMap<Source, BTreeSet<Month>>,
     bulk: Option<&Scope<'_>>,
 ) -> Result<()> {
-    let started = std::time::Instant::now();
-    let lap = |what: &str| {
-        tracing::debug!(
-            us = started.elapsed().as_micros() as u64,
-            "recompute: {what}"
-        )
-    };
+    let lap = laps("recompute");
     let locks = figures::locked_periods(txn).await?;
     let units = person_units(txn, people).await?;
     lap("locks, units");
@@ -1143,13 +1138,7 @@ async fn compute<C: ConnectionTrait>(
         true => first_order_month(txn).await?,
         false => None,
     };
-    let started = std::time::Instant::now();
-    let lap = |what: &str| {
-        tracing::debug!(
-            us = started.elapsed().as_micros() as u64,
-            "records read: {what}"
-        )
-    };
+    let lap = laps("records read");
     for chunk in chunks {
         let q = |(from, to): &(Month, Month)| Query {
             txn,

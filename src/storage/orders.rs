@@ -1647,10 +1647,10 @@ async fn first_purchases<C: ConnectionTrait>(
         .collect()
 }
 
-/// After new orders that are not cancelled (an import, a new order): each customer's
-/// first purchase is the earlier of the one kept and the new orders'
-/// first day, with no pass over the customer's orders. `firsts` holds each
-/// customer's first new day.
+/// After new orders that are not cancelled (an import, a new order):
+/// each customer's first purchase is the earlier of the one kept and the
+/// new orders' first day, with no pass over the customer's orders.
+/// `firsts` holds each customer's first new day.
 async fn advance_first_purchases<C: ConnectionTrait>(
     conn: &C,
     firsts: &HashMap<i64, String>,
